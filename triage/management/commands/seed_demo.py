@@ -1,0 +1,65 @@
+"""Load the demo presentations and make demo credentials; safe to run again."""
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from triage.models import ApiKey, Presentation, Role
+from triage.services import api_key_create, presentation_create
+
+DEMO_PRESENTATIONS = settings.BASE_DIR / "fixtures" / "demo_presentations.json"
+# Raw demo secrets are kept under var/ (git-ignored) so a second run can print them again.
+CREDENTIALS_FILE = settings.VAR_DIR / "demo-credentials.json"
+DEMO_KEYS = {"demo-intake": Role.INTAKE, "demo-clinician": Role.CLINICIAN, "demo-auditor": Role.AUDITOR}
+ADMIN_USERNAME = "admin"
+
+
+class Command(BaseCommand):
+    help = "Create demo API keys and an admin login, and load the demo presentations (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        credentials = _read(CREDENTIALS_FILE)
+        for name, role in DEMO_KEYS.items():
+            if not ApiKey.objects.is_valid(credentials.get(name, "")):
+                ApiKey.objects.filter(name=name, revoked=False).update(revoked=True)
+                _key, credentials[name] = api_key_create(name=name, role=role)
+        credentials.setdefault(ADMIN_USERNAME, secrets.token_urlsafe(12))
+        _ensure_admin(credentials[ADMIN_USERNAME])
+        _write(CREDENTIALS_FILE, credentials)
+
+        intake = ApiKey.objects.get_from_key(credentials["demo-intake"])
+        loaded = 0
+        for payload in json.loads(DEMO_PRESENTATIONS.read_text()):
+            if not Presentation.objects.filter(client=intake, external_id=payload["external_id"]).exists():
+                presentation_create(payload=payload, client=intake)
+                loaded += 1
+
+        self.stdout.write(f"Demo presentations: {loaded} loaded, {Presentation.objects.count()} in total")
+        self.stdout.write(f"Intake API key:    {credentials['demo-intake']}")
+        self.stdout.write(f"Clinician API key: {credentials['demo-clinician']}")
+        self.stdout.write(f"Auditor API key:   {credentials['demo-auditor']}")
+        self.stdout.write(f"Admin login:       {ADMIN_USERNAME} / {credentials[ADMIN_USERNAME]}")
+
+
+def _ensure_admin(password: str) -> None:
+    user, _created = get_user_model().objects.get_or_create(
+        username=ADMIN_USERNAME, defaults={"is_staff": True, "is_superuser": True}
+    )
+    if not user.check_password(password):
+        user.set_password(password)
+        user.save()
+
+
+def _read(path: Path) -> dict[str, str]:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _write(path: Path, credentials: dict[str, str]) -> None:
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(credentials, indent=2))
+    path.chmod(0o600)

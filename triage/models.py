@@ -1,0 +1,117 @@
+"""Presentations, their assessments, and the API keys that send them."""
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from rest_framework_api_key.models import AbstractAPIKey
+
+from triage.rules import Level
+
+
+class Role(models.TextChoices):
+    INTAKE = "intake", "Intake system"
+    CLINICIAN = "clinician", "Clinician"
+    AUDITOR = "auditor", "Auditor"
+
+
+class ApiKey(AbstractAPIKey):
+    """A machine client's key: random, shown once, stored as a SHA-512 hash, revocable."""
+
+    role = models.CharField(max_length=16, choices=Role.choices)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
+        # A name identifies one live key; revoked keys keep their name for the record.
+        constraints = [
+            models.UniqueConstraint(fields=["name"], condition=Q(revoked=False), name="apikey_unique_live_name")
+        ]
+
+
+LEVEL_CHOICES = [(level.value, level.code) for level in Level]
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    IN_REVIEW = "in_review", "In review"
+    REVIEWED = "reviewed", "Reviewed"
+
+
+class Presentation(models.Model):
+    """A patient-reported twitch presentation, stored exactly as submitted.
+
+    `payload` is the validated request body; the typed columns beside it hold
+    what the queue filters and sorts on, copied from the current assessment.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="presentations")
+    external_id = models.CharField(max_length=64)
+    patient_reference = models.CharField(max_length=64)
+    age_years = models.PositiveSmallIntegerField()
+    sex = models.CharField(max_length=8)
+    payload = models.JSONField()
+    received_at = models.DateTimeField()
+    review_status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    current_assessment = models.OneToOneField(
+        "Assessment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES, null=True)
+    flagged = models.BooleanField(null=True)
+    score = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            # NULLS NOT DISTINCT: presentations loaded without a client are unique by external_id too.
+            models.UniqueConstraint(
+                fields=["client", "external_id"], name="presentation_unique_client_external_id", nulls_distinct=False
+            ),
+            models.CheckConstraint(condition=Q(score__lte=100), name="presentation_score_capped"),
+        ]
+        indexes = [
+            # The clinician queue: most urgent first, then highest score, then oldest.
+            models.Index(F("level").desc(), F("score").desc(), "received_at", name="presentation_queue"),
+            models.Index(fields=["review_status", "received_at"], name="presentation_review_status"),
+            models.Index(fields=["received_at"], name="presentation_received_at"),
+            models.Index(fields=["patient_reference"], name="presentation_patient_ref"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} ({self.patient_reference})"
+
+    @property
+    def level_code(self) -> str | None:
+        return None if self.level is None else Level(self.level).code
+
+
+class Assessment(models.Model):
+    """One scoring run of a presentation; never rewritten, re-scoring adds a new one."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    presentation = models.ForeignKey(Presentation, on_delete=models.PROTECT, related_name="assessments")
+    ruleset_version = models.CharField(max_length=16)
+    level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES)
+    flagged = models.BooleanField()
+    score = models.PositiveSmallIntegerField()
+    findings = models.JSONField()
+    recommendations = models.JSONField()
+    assessed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(score__lte=100), name="assessment_score_capped"),
+            models.CheckConstraint(
+                condition=Q(flagged=True, level__gte=Level.URGENT) | Q(flagged=False, level__lt=Level.URGENT),
+                name="assessment_flagged_iff_urgent_or_above",
+            ),
+        ]
+        indexes = [models.Index(fields=["presentation", "-assessed_at"], name="assessment_by_presentation")]
+
+    def __str__(self) -> str:
+        return f"{self.ruleset_version} {self.level_code} ({self.score})"
+
+    @property
+    def level_code(self) -> str:
+        return Level(self.level).code

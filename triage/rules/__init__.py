@@ -1,0 +1,19 @@
+"""The red-flag engine: rule set 2026.11 as data and a pure function over it."""
+
+from .catalogue import RULES, RULES_BY_CODE, RULESET_VERSION, Rule
+from .engine import Assessment, Finding, assess
+from .presentation import Presentation, presentation_from_payload
+from .vocabulary import Level
+
+__all__ = [
+    "RULES",
+    "RULESET_VERSION",
+    "RULES_BY_CODE",
+    "Assessment",
+    "Finding",
+    "Level",
+    "Presentation",
+    "Rule",
+    "assess",
+    "presentation_from_payload",
+]
