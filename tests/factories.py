@@ -42,7 +42,12 @@ def make_payload(
         "patient": {"reference": "pt-test", "age_years": 45, "sex": "unknown"},
         "twitch": {"locations": ["eyelid"], "side": "left", "duration_days": 7, **twitch},
     }
-    for key, value in (("symptoms", symptoms), ("history", history), ("measurements", measurements), ("context", context)):
+    for key, value in (
+        ("symptoms", symptoms),
+        ("history", history),
+        ("measurements", measurements),
+        ("context", context),
+    ):
         if value is not None:
             payload[key] = copy.deepcopy(value)
     return payload

@@ -1,0 +1,48 @@
+"""GET /api/v1/rules/: the whole rule set with its sources and code lists."""
+
+import pytest
+
+from triage.evidence import passages
+from triage.rules import RULES
+from triage.rules.vocabulary import HISTORY, LOCATIONS, RECOMMENDATIONS, SYMPTOMS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue(client):
+    response = client.get("/api/v1/rules/")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_it_lists_every_rule_in_specification_order(catalogue):
+    assert catalogue["ruleset_version"] == "2026.11"
+    assert [rule["code"] for rule in catalogue["rules"]] == [rule.code for rule in RULES]
+    assert len(catalogue["rules"]) == 31
+
+
+def test_each_rule_carries_its_source_passages_text(catalogue):
+    low_calcium = next(rule for rule in catalogue["rules"] if rule["code"] == "low_calcium")
+
+    assert low_calcium["sources"] == [{"id": "S06", "text": passages()["S06"]}]
+    assert low_calcium["level"] == "urgent"
+    assert low_calcium["points"] == 20
+    assert low_calcium["recommendations"] == ["check_serum_calcium", "same_day_medical_review"]
+    assert low_calcium["title"] and low_calcium["description"]
+
+
+def test_every_source_text_is_the_shipped_passage(catalogue):
+    texts = passages()
+    for rule in catalogue["rules"]:
+        assert rule["sources"], rule["code"]
+        for source in rule["sources"]:
+            assert source["text"] == texts[source["id"]]
+
+
+def test_it_lists_every_code_list_with_titles(catalogue):
+    assert [r["code"] for r in catalogue["recommendations"]] == list(RECOMMENDATIONS)
+    assert [s["code"] for s in catalogue["vocabularies"]["symptoms"]] == list(SYMPTOMS)
+    assert [h["code"] for h in catalogue["vocabularies"]["history"]] == list(HISTORY)
+    assert [loc["code"] for loc in catalogue["vocabularies"]["locations"]] == list(LOCATIONS)
+    assert all(item["title"] for item in catalogue["recommendations"])

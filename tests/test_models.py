@@ -1,0 +1,83 @@
+"""Presentations and assessments on PostgreSQL: round-trips and the constraints that guard them."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from tests.factories import assess_payload, make_api_key, make_payload, make_presentation, symptom
+from triage.models import Assessment, Presentation
+from triage.rules import Level
+from triage.services import presentation_create, presentation_reassess
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_assessment_round_trips_through_the_database():
+    payload = make_payload(
+        symptoms=[symptom("slurred_speech", "sudden")], measurements={"blood_glucose": {"value": 5.5, "unit": "mmol/L"}}
+    )
+    expected = assess_payload(payload)
+
+    created = presentation_create(payload=payload, client=None)
+    stored = Presentation.objects.select_related("current_assessment").get(pk=created.pk)
+
+    assessment = stored.current_assessment
+    assert assessment.findings == expected.findings_as_dicts()
+    assert assessment.recommendations == list(expected.recommendations)
+    assert (assessment.level, assessment.flagged, assessment.score) == (Level.EMERGENCY, True, 40)
+    assert assessment.ruleset_version == "2026.11"
+    assert (stored.level, stored.flagged, stored.score) == (Level.EMERGENCY, True, 40)
+    assert stored.payload == payload
+
+
+def test_the_same_external_id_twice_for_one_client_is_refused():
+    client, _raw = make_api_key()
+    make_presentation(client=client, external_id="form-1")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_presentation(client=client, external_id="form-1")
+
+    assert Presentation.objects.count() == 1
+
+
+def test_two_clients_may_use_the_same_external_id():
+    first, _ = make_api_key("intake-a")
+    second, _ = make_api_key("intake-b")
+
+    make_presentation(client=first, external_id="form-1")
+    make_presentation(client=second, external_id="form-1")
+
+    assert Presentation.objects.filter(external_id="form-1").count() == 2
+
+
+def test_presentations_without_a_client_are_unique_by_external_id_too():
+    make_presentation(client=None, external_id="form-1")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_presentation(client=None, external_id="form-1")
+
+
+def test_reassessing_adds_an_assessment_and_keeps_the_old_one():
+    presentation = make_presentation(context={"poor_sleep": True})
+    first = presentation.current_assessment
+
+    second = presentation_reassess(presentation=presentation)
+
+    presentation.refresh_from_db()
+    assert presentation.current_assessment == second
+    assert Assessment.objects.filter(presentation=presentation).count() == 2
+    first.refresh_from_db()
+    assert first.findings == second.findings
+
+
+def test_the_database_refuses_a_score_above_the_cap():
+    presentation = make_presentation()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Presentation.objects.filter(pk=presentation.pk).update(score=101)
+
+
+def test_the_database_refuses_an_assessment_flagged_below_urgent():
+    presentation = make_presentation()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assessment.objects.filter(pk=presentation.current_assessment_id).update(flagged=True)

@@ -1,0 +1,43 @@
+"""`manage.py seed_demo`, which `make run` calls every time it starts."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import valid_vignettes
+from triage.models import ApiKey, Presentation
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed(tmp_path, monkeypatch) -> str:
+    monkeypatch.setattr("triage.management.commands.seed_demo.CREDENTIALS_FILE", tmp_path / "demo.json")
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def _printed_key(output: str, label: str) -> str:
+    line = next(line for line in output.splitlines() if line.startswith(label))
+    return line.split()[-1]
+
+
+def test_it_loads_the_demo_presentations_and_prints_working_keys(tmp_path, monkeypatch):
+    output = _seed(tmp_path, monkeypatch)
+
+    assert Presentation.objects.count() == len(valid_vignettes())
+    intake = ApiKey.objects.get_from_key(_printed_key(output, "Intake API key"))
+    clinician = ApiKey.objects.get_from_key(_printed_key(output, "Clinician API key"))
+    assert (intake.role, clinician.role) == ("intake", "clinician")
+    assert "Admin login:       admin / " in output
+
+
+def test_running_it_twice_changes_nothing_and_prints_the_same_keys(tmp_path, monkeypatch):
+    first = _seed(tmp_path, monkeypatch)
+
+    second = _seed(tmp_path, monkeypatch)
+
+    assert Presentation.objects.count() == len(valid_vignettes())
+    assert ApiKey.objects.filter(revoked=False).count() == 3
+    assert _printed_key(first, "Intake API key") == _printed_key(second, "Intake API key")
