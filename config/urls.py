@@ -13,3 +13,8 @@ urlpatterns = [
     path("api/v1/", include("triage.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "triage.api.errors.bad_request"
+handler403 = "triage.api.errors.permission_denied"
+handler404 = "triage.api.errors.page_not_found"
+handler500 = "triage.api.errors.server_error"

@@ -1,8 +1,67 @@
+from collections.abc import Callable
+
 import pytest
+from django.contrib.auth.models import Group, User
+from rest_framework.test import APIClient
 
 from tests.factories import make_api_key
+from triage.models import ApiKey, Role
+from triage.services import api_key_revoke
 
 
 @pytest.fixture
-def intake_key(db):
-    return make_api_key("intake-test")
+def intake_key(db) -> tuple[ApiKey, str]:
+    return make_api_key("intake-test", Role.INTAKE)
+
+
+@pytest.fixture
+def other_intake_key(db) -> tuple[ApiKey, str]:
+    return make_api_key("intake-other", Role.INTAKE)
+
+
+@pytest.fixture
+def clinician_key(db) -> tuple[ApiKey, str]:
+    return make_api_key("clinician-test", Role.CLINICIAN)
+
+
+@pytest.fixture
+def auditor_key(db) -> tuple[ApiKey, str]:
+    return make_api_key("auditor-test", Role.AUDITOR)
+
+
+@pytest.fixture
+def revoked_key(db) -> tuple[ApiKey, str]:
+    api_key, raw = make_api_key("intake-revoked", Role.INTAKE)
+    api_key_revoke(name=api_key.name)
+    return api_key, raw
+
+
+@pytest.fixture
+def api_as() -> Callable[[str | None], APIClient]:
+    """An API client sending `Authorization: Api-Key <raw>` (or no credentials for None)."""
+
+    def client_for(raw_key: str | None) -> APIClient:
+        client = APIClient()
+        if raw_key is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def intake_api(api_as, intake_key) -> APIClient:
+    return api_as(intake_key[1])
+
+
+@pytest.fixture
+def clinician_api(api_as, clinician_key) -> APIClient:
+    return api_as(clinician_key[1])
+
+
+@pytest.fixture
+def clinician_user(db) -> User:
+    user = User.objects.create_user("dr-who", password="a-long-test-password")
+    # get_or_create: transactional tests flush the groups that the data migration made.
+    user.groups.add(Group.objects.get_or_create(name=Role.CLINICIAN)[0])
+    return user

@@ -33,6 +33,7 @@ def make_payload(
     history: list[str] | None = None,
     measurements: dict[str, Any] | None = None,
     context: dict[str, bool] | None = None,
+    notes: str | None = None,
     external_id: str = "form-1",
     **twitch: Any,
 ) -> dict[str, Any]:
@@ -47,6 +48,7 @@ def make_payload(
         ("history", history),
         ("measurements", measurements),
         ("context", context),
+        ("notes", notes),
     ):
         if value is not None:
             payload[key] = copy.deepcopy(value)

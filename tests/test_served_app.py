@@ -13,6 +13,9 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
+from tests.factories import make_api_key
+from triage.models import Role
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -27,9 +30,10 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _get(url: str) -> tuple[int, bytes]:
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (loopback only)
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback only)
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (loopback only)
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
@@ -74,14 +78,18 @@ def served_app(transactional_db, tmp_path):
 
 
 def test_the_served_app_is_ready_and_serves_docs_and_catalogue(served_app):
+    _api_key, raw_key = make_api_key("smoke-intake", Role.INTAKE)
+
     ready_status, ready_body = _get(f"{served_app}/readyz")
     docs_status, docs_html = _get(f"{served_app}/api/docs/")
     asset_status, _asset = _get(f"{served_app}/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
-    rules_status, rules_body = _get(f"{served_app}/api/v1/rules/")
+    rules_status, rules_body = _get(f"{served_app}/api/v1/rules/", {"Authorization": f"Api-Key {raw_key}"})
+    anonymous_status, _ = _get(f"{served_app}/api/v1/rules/")
 
     assert ready_status == 200, ready_body
     assert docs_status == 200
     assert b"swagger-ui" in docs_html
     assert asset_status == 200
     assert rules_status == 200
+    assert anonymous_status == 401
     assert b'"ruleset_version":"2026.11"' in rules_body

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class TriageConfig(AppConfig):
     name = "triage"
     verbose_name = "Twitch triage"
+
+    def ready(self) -> None:
+        from triage.api import schema  # noqa: F401  (registers the OpenAPI auth extension)

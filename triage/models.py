@@ -2,8 +2,9 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from rest_framework_api_key.models import AbstractAPIKey
 
 from triage.rules import Level
@@ -61,6 +62,9 @@ class Presentation(models.Model):
     level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES, null=True)
     flagged = models.BooleanField(null=True)
     score = models.PositiveSmallIntegerField(null=True)
+    # Queue position as one ascending number (most urgent level, then highest score, first), so
+    # keyset pagination is a single row comparison on (queue_rank, received_at, id) over one index.
+    queue_rank = models.PositiveSmallIntegerField(null=True)
 
     class Meta:
         constraints = [
@@ -72,7 +76,8 @@ class Presentation(models.Model):
         ]
         indexes = [
             # The clinician queue: most urgent first, then highest score, then oldest.
-            models.Index(F("level").desc(), F("score").desc(), "received_at", name="presentation_queue"),
+            models.Index(fields=["queue_rank", "received_at", "id"], name="presentation_queue"),
+            models.Index(fields=["client", "queue_rank", "received_at", "id"], name="presentation_client_queue"),
             models.Index(fields=["review_status", "received_at"], name="presentation_review_status"),
             models.Index(fields=["received_at"], name="presentation_received_at"),
             models.Index(fields=["patient_reference"], name="presentation_patient_ref"),
@@ -84,6 +89,10 @@ class Presentation(models.Model):
     @property
     def level_code(self) -> str | None:
         return None if self.level is None else Level(self.level).code
+
+    @staticmethod
+    def queue_rank_for(level: Level, score: int) -> int:
+        return (Level.EMERGENCY - level) * 1000 + (100 - score)
 
 
 class Assessment(models.Model):
@@ -115,3 +124,35 @@ class Assessment(models.Model):
     @property
     def level_code(self) -> str:
         return Level(self.level).code
+
+
+class Review(models.Model):
+    """One clinician review of a presentation; every review is kept, the latest status is on the presentation."""
+
+    class Status(models.TextChoices):
+        IN_REVIEW = "in_review", "In review"
+        REVIEWED = "reviewed", "Reviewed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    presentation = models.ForeignKey(Presentation, on_delete=models.PROTECT, related_name="reviews")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    disposition = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    reviewer_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    reviewer_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT)
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reviewer_user__isnull=False) | Q(reviewer_key__isnull=False), name="review_has_reviewer"
+            ),
+        ]
+        indexes = [models.Index(fields=["presentation", "-reviewed_at"], name="review_by_presentation")]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} by {self.reviewer_name}"
+
+    @property
+    def reviewer_name(self) -> str:
+        return self.reviewer_user.get_username() if self.reviewer_user else self.reviewer_key.name

@@ -1,9 +1,13 @@
 """Reads: the rule catalogue and the clinician queue."""
 
+import uuid
 from functools import cache
 from typing import Any
 
+from django.db.models import QuerySet
+
 from triage.evidence import passages
+from triage.models import ApiKey, Presentation
 from triage.rules import RULES, RULESET_VERSION, Level
 from triage.rules.vocabulary import HISTORY, LOCATIONS, RECOMMENDATIONS, SYMPTOMS
 
@@ -39,3 +43,14 @@ def rule_catalogue() -> dict[str, Any]:
             "locations": _coded(LOCATIONS),
         },
     }
+
+
+def presentation_list(*, client: ApiKey | None) -> QuerySet[Presentation]:
+    """Presentations with their current assessment; an intake client's own only."""
+    presentations = Presentation.objects.select_related("current_assessment")
+    return presentations.filter(client=client) if client is not None else presentations
+
+
+def presentation_get(*, presentation_id: uuid.UUID, client: ApiKey | None) -> Presentation:
+    """One presentation the caller may see; Presentation.DoesNotExist otherwise, so ids cannot be probed."""
+    return presentation_list(client=client).get(pk=presentation_id)

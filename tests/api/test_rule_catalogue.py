@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.openapi import assert_response_conforms
 from triage.evidence import passages
 from triage.rules import RULES
 from triage.rules.vocabulary import HISTORY, LOCATIONS, RECOMMENDATIONS, SYMPTOMS
@@ -10,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def catalogue(client):
-    response = client.get("/api/v1/rules/")
+def catalogue(intake_api):
+    response = intake_api.get("/api/v1/rules/")
     assert response.status_code == 200
     return response.json()
 
@@ -46,3 +47,11 @@ def test_it_lists_every_code_list_with_titles(catalogue):
     assert [h["code"] for h in catalogue["vocabularies"]["history"]] == list(HISTORY)
     assert [loc["code"] for loc in catalogue["vocabularies"]["locations"]] == list(LOCATIONS)
     assert all(item["title"] for item in catalogue["recommendations"])
+
+
+def test_the_catalogue_matches_its_published_schema(intake_api):
+    assert_response_conforms(intake_api.get("/api/v1/rules/"), "/api/v1/rules/", "get")
+
+
+def test_the_catalogue_needs_credentials(client):
+    assert client.get("/api/v1/rules/").status_code == 401

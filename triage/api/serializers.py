@@ -1,9 +1,287 @@
-"""Response shapes of the v1 API, named so the OpenAPI components read well."""
+"""Request and response shapes of the v1 API.
+
+Input serializers validate strictly (unknown fields, codes, units and
+implausible values are 400s); output serializers describe what the views
+return, for the OpenAPI schema. Class names become the schema's component names.
+"""
+
+from collections.abc import Mapping
+from typing import Any
 
 from rest_framework import serializers
 
+from triage.api.fields import CodeField, StrictBooleanField, StrictCharField, StrictIntegerField, StrictNumberField
+from triage.models import Review, ReviewStatus
 from triage.rules import Level
-from triage.rules.vocabulary import RECOMMENDATIONS
+from triage.rules.measurements import LIMITS
+from triage.rules.vocabulary import (
+    CALCIUM_KINDS,
+    HISTORY,
+    LOCATIONS,
+    PATTERNS,
+    RECOMMENDATIONS,
+    SEXES,
+    SIDES,
+    SYMPTOM_ONSETS,
+    SYMPTOMS,
+    TWITCH_ONSETS,
+)
+
+LEVEL_CODES = [level.code for level in Level]
+
+
+class StrictSerializer(serializers.Serializer):
+    # Rejects fields it does not know, alongside every other error in the same body.
+    # (A comment, not a docstring: the schema would show a docstring on every subclass.)
+
+    default_error_messages = {"invalid": "Must be an object."}
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError({serializers.api_settings.NON_FIELD_ERRORS_KEY: ["Must be an object."]})
+        errors: dict[str, Any] = {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors = dict(exc.detail)
+        errors.update({name: ["Unknown field."] for name in data if name not in self.fields})
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class UniqueCodeListField(serializers.ListField):
+    """A list of vocabulary codes, each at most once."""
+
+    def __init__(self, *, choices: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(child=CodeField(choices=list(choices)), **kwargs)
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if isinstance(data, str | Mapping) or not hasattr(data, "__iter__"):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        codes = super().to_internal_value(data)
+        repeats = {index: ["Repeated code."] for index, code in enumerate(codes) if code in codes[:index]}
+        if repeats:
+            raise serializers.ValidationError(repeats)
+        return codes
+
+
+# --- input ------------------------------------------------------------------------
+
+
+class PatientInputSerializer(StrictSerializer):
+    reference = StrictCharField(min_length=1, max_length=64, help_text="A pseudonymous id; never a name.")
+    age_years = StrictIntegerField(min_value=0, max_value=120)
+    sex = CodeField(choices=SEXES, required=False, default="unknown")
+
+
+class TwitchInputSerializer(StrictSerializer):
+    locations = UniqueCodeListField(choices=LOCATIONS, allow_empty=False)
+    side = CodeField(choices=SIDES, help_text="`unknown` is read as possibly one-sided.")
+    onset = CodeField(choices=TWITCH_ONSETS, required=False, default="unknown")
+    duration_days = StrictIntegerField(min_value=0, max_value=36500)
+    pattern = CodeField(choices=PATTERNS, required=False)
+    spreading = StrictBooleanField(required=False, default=False)
+    worsening = StrictBooleanField(required=False, default=False)
+    interferes_with_vision = StrictBooleanField(required=False, default=False)
+    loss_of_facial_control = StrictBooleanField(required=False, default=False)
+
+
+class SymptomInputSerializer(StrictSerializer):
+    code = CodeField(choices=list(SYMPTOMS))
+    onset = CodeField(choices=list(SYMPTOM_ONSETS), help_text="Required: sudden, gradual, longstanding or unknown.")
+    resolved = StrictBooleanField(required=False, default=False, help_text="True if the symptom has gone.")
+
+
+class SymptomListSerializer(serializers.ListSerializer):
+    def to_internal_value(self, data: Any) -> list[dict[str, Any]]:
+        symptoms = super().to_internal_value(data)
+        codes = [symptom["code"] for symptom in symptoms]
+        repeats = [{"code": ["Repeated symptom."]} if code in codes[:i] else {} for i, code in enumerate(codes)]
+        if any(repeats):
+            raise serializers.ValidationError(repeats)
+        return symptoms
+
+
+class MeasurementInputSerializer(StrictSerializer):
+    measurement = ""  # set by subclasses: a key of LIMITS
+
+    value = StrictNumberField()
+    unit = CodeField(choices=["mmol/L", "mg/dL"])
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        limits = LIMITS[self.measurement][attrs["unit"]]
+        if not limits.plausible_min <= attrs["value"] <= limits.plausible_max:
+            raise serializers.ValidationError(
+                {"value": [f"Implausible: must be {limits.plausible_min:g}-{limits.plausible_max:g} {attrs['unit']}."]}
+            )
+        return attrs
+
+
+class SerumCalciumInputSerializer(MeasurementInputSerializer):
+    measurement = "serum_calcium"
+    kind = CodeField(
+        choices=CALCIUM_KINDS, required=False, default="total", help_text="Ionised calcium has other ranges: rejected."
+    )
+
+
+class BloodGlucoseInputSerializer(MeasurementInputSerializer):
+    measurement = "blood_glucose"
+
+
+class MeasurementsInputSerializer(StrictSerializer):
+    serum_calcium = SerumCalciumInputSerializer(required=False, help_text="Taken within the last 24 hours.")
+    blood_glucose = BloodGlucoseInputSerializer(required=False, help_text="Taken within the last 24 hours.")
+
+
+class ContextInputSerializer(StrictSerializer):
+    poor_sleep = StrictBooleanField(required=False, default=False)
+    high_stress = StrictBooleanField(required=False, default=False)
+    low_fluid_intake = StrictBooleanField(required=False, default=False)
+
+
+class PresentationInputSerializer(StrictSerializer):
+    external_id = StrictCharField(min_length=1, max_length=64, help_text="Idempotency key, unique per API client.")
+    patient = PatientInputSerializer()
+    twitch = TwitchInputSerializer()
+    symptoms = SymptomListSerializer(
+        child=SymptomInputSerializer(), required=False, help_text="Every symptom of the last 7 days, each code once."
+    )
+    history = UniqueCodeListField(choices=HISTORY, required=False)
+    measurements = MeasurementsInputSerializer(required=False)
+    context = ContextInputSerializer(required=False)
+    notes = StrictCharField(
+        max_length=2000, required=False, allow_blank=True, allow_line_breaks=True,
+        help_text="Stored, never used for scoring, never logged.",
+    )  # fmt: skip
+
+
+class ReviewInputSerializer(StrictSerializer):
+    status = CodeField(choices=Review.Status.choices)
+    disposition = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="", allow_line_breaks=True)
+
+
+# --- output -----------------------------------------------------------------------
+
+
+class PatientSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    age_years = serializers.IntegerField()
+    sex = serializers.ChoiceField(choices=SEXES)
+
+
+class TwitchSerializer(serializers.Serializer):
+    locations = serializers.ListField(child=serializers.ChoiceField(choices=list(LOCATIONS)))
+    side = serializers.ChoiceField(choices=SIDES)
+    onset = serializers.ChoiceField(choices=TWITCH_ONSETS)
+    duration_days = serializers.IntegerField()
+    pattern = serializers.ChoiceField(choices=PATTERNS, allow_null=True)
+    spreading = serializers.BooleanField()
+    worsening = serializers.BooleanField()
+    interferes_with_vision = serializers.BooleanField()
+    loss_of_facial_control = serializers.BooleanField()
+
+
+class SymptomSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=list(SYMPTOMS))
+    onset = serializers.ChoiceField(choices=list(SYMPTOM_ONSETS))
+    resolved = serializers.BooleanField()
+
+
+class BloodGlucoseSerializer(serializers.Serializer):
+    value = serializers.FloatField()
+    unit = serializers.ChoiceField(choices=["mmol/L", "mg/dL"])
+
+
+class SerumCalciumSerializer(BloodGlucoseSerializer):
+    kind = serializers.ChoiceField(choices=CALCIUM_KINDS)
+
+
+class MeasurementsSerializer(serializers.Serializer):
+    serum_calcium = SerumCalciumSerializer(required=False)
+    blood_glucose = BloodGlucoseSerializer(required=False)
+
+
+class ContextSerializer(serializers.Serializer):
+    poor_sleep = serializers.BooleanField()
+    high_stress = serializers.BooleanField()
+    low_fluid_intake = serializers.BooleanField()
+
+
+class FindingSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="A rule code from GET /api/v1/rules/.")
+    title = serializers.CharField()
+    category = serializers.CharField()
+    level = serializers.ChoiceField(choices=LEVEL_CODES)
+    points = serializers.IntegerField()
+    triggered_by = serializers.ListField(
+        child=serializers.CharField(), help_text="Input paths that fired the rule, e.g. `symptoms.slurred_speech`."
+    )
+    rationale = serializers.CharField(help_text="One sentence for the clinician.")
+    sources = serializers.ListField(child=serializers.CharField(), help_text="Evidence passage ids, e.g. `S06`.")
+
+
+class AssessmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    level = serializers.ChoiceField(choices=LEVEL_CODES)
+    flagged = serializers.BooleanField(help_text="True exactly when the level is urgent or emergency.")
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    ruleset_version = serializers.CharField()
+    assessed_at = serializers.DateTimeField()
+    findings = FindingSerializer(many=True)
+    recommendations = serializers.ListField(child=serializers.ChoiceField(choices=list(RECOMMENDATIONS)))
+
+
+class PresentationSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    external_id = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    review_status = serializers.ChoiceField(choices=ReviewStatus.choices)
+    patient = PatientSerializer()
+    twitch = TwitchSerializer()
+    symptoms = SymptomSerializer(many=True)
+    history = serializers.ListField(child=serializers.ChoiceField(choices=list(HISTORY)))
+    measurements = MeasurementsSerializer()
+    context = ContextSerializer()
+    notes = serializers.CharField(allow_null=True)
+    assessment = AssessmentSerializer()
+
+
+class PresentationPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null on the last one.")
+    results = PresentationSerializer(many=True)
+
+
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    presentation_id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=Review.Status.choices)
+    disposition = serializers.CharField()
+    note = serializers.CharField()
+    reviewer = serializers.CharField(help_text="The reviewing user's name or API key's name.")
+    reviewed_at = serializers.DateTimeField()
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="Dotted path of the bad field, e.g. `symptoms.0.onset`.")
+    message = serializers.CharField()
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+
+
+class ValidationProblemSerializer(ProblemSerializer):
+    errors = FieldErrorSerializer(many=True)
+
+
+# --- the rule catalogue --------------------------------------------------------------
 
 
 class CodeTitleSerializer(serializers.Serializer):
@@ -21,7 +299,7 @@ class CatalogueRuleSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     category = serializers.CharField()
-    level = serializers.ChoiceField(choices=[level.code for level in Level])
+    level = serializers.ChoiceField(choices=LEVEL_CODES)
     points = serializers.IntegerField()
     recommendations = serializers.ListField(child=serializers.ChoiceField(choices=list(RECOMMENDATIONS)))
     sources = SourcePassageSerializer(many=True)

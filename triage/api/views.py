@@ -1,20 +1,159 @@
-"""Thin DRF views: validate, call a service or selector, render."""
+"""Thin DRF views: check the caller, validate, call a service or selector, render."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import AllowAny
+import uuid
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, status
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework.viewsets import ViewSet
 
-from triage.api.serializers import RuleCatalogueSerializer
-from triage.selectors import rule_catalogue
+from triage import selectors, services
+from triage.api import examples
+from triage.api.errors import IdempotencyConflict
+from triage.api.filters import PresentationFilter
+from triage.api.pagination import QueuePagination
+from triage.api.permissions import allow, intake_client
+from triage.api.representations import presentation_body, review_body
+from triage.api.serializers import (
+    PresentationInputSerializer,
+    PresentationSerializer,
+    ProblemSerializer,
+    ReviewInputSerializer,
+    ReviewSerializer,
+    RuleCatalogueSerializer,
+    ValidationProblemSerializer,
+)
+from triage.models import Presentation, Role
+
+PROBLEM = "application/problem+json"
+
+
+def problems(*codes: int) -> dict[tuple[int, str], OpenApiResponse]:
+    """The error responses an operation can give, each a problem+json body."""
+    descriptions = {
+        400: "Invalid request: `errors` names every bad field by its dotted path.",
+        401: "No credentials, or an invalid or revoked API key.",
+        403: "The caller's role may not do this.",
+        404: "No such presentation, or not one the caller may see.",
+        409: "The external_id was already used by this client with a different body.",
+        413: "The request body is larger than 64 KiB.",
+        415: "The request body is not JSON.",
+    }
+    return {
+        (code, PROBLEM): OpenApiResponse(
+            ValidationProblemSerializer if code == 400 else ProblemSerializer, description=descriptions[code]
+        )
+        for code in codes
+    }
 
 
 class RuleCatalogueView(APIView):
-    # Open until the intake API brings keys and roles.
-    permission_classes = [AllowAny]
+    permission_classes = [allow(Role.INTAKE, Role.CLINICIAN, Role.AUDITOR)]
 
-    @extend_schema(operation_id="rules_list", responses=RuleCatalogueSerializer, tags=["rules"])
+    @extend_schema(
+        operation_id="rules_list",
+        responses={200: RuleCatalogueSerializer, **problems(401, 403)},
+        tags=["rules"],
+    )
     def get(self, request: Request) -> Response:
-        """The rule catalogue: every rule with its sources' text, and every code list with titles."""
-        return Response(rule_catalogue())
+        """The rule catalogue: every rule with its sources' text, and every code list with titles (any role)."""
+        return Response(selectors.rule_catalogue())
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The review queue",
+        description="Presentations in queue order (level, then score, highest first; then oldest first). "
+        "Clinicians see all; an intake client sees only its own.",
+        responses={200: PresentationSerializer(many=True), **problems(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One presentation with its current assessment",
+        responses={200: PresentationSerializer, **problems(401, 403, 404)},
+    ),
+    create=extend_schema(
+        summary="Submit a presentation and get its assessment",
+        description="Validates strictly, stores the presentation, scores it under rule set 2026.11 and answers "
+        "201. A retry of the same body with the same `external_id` answers 200 with the stored result.",
+        request=PresentationInputSerializer,
+        responses={
+            201: OpenApiResponse(PresentationSerializer, description="Stored and assessed."),
+            200: OpenApiResponse(PresentationSerializer, description="A retry: the stored result, nothing new."),
+            **problems(400, 401, 403, 409, 413, 415),
+        },
+        examples=examples.presentation_examples(),
+    ),
+    review=extend_schema(
+        summary="Record a clinician's review",
+        request=ReviewInputSerializer,
+        responses={201: ReviewSerializer, **problems(400, 401, 403, 404, 413, 415)},
+    ),
+)
+class PresentationViewSet(ViewSet):
+    lookup_value_converter = "uuid"
+    pagination_class = QueuePagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PresentationFilter
+    queryset = Presentation.objects.none()  # for the schema generator; reads go through selectors
+    permission_by_action = {
+        "create": allow(Role.INTAKE),
+        "list": allow(Role.INTAKE, Role.CLINICIAN),
+        "retrieve": allow(Role.INTAKE, Role.CLINICIAN),
+        "review": allow(Role.CLINICIAN),
+    }
+
+    def get_permissions(self) -> list:
+        # An unmapped method has no action: authenticated callers then get DRF's 405.
+        return [self.permission_by_action.get(self.action, IsAuthenticated)()]
+
+    def create(self, request: Request) -> Response:
+        input_serializer = PresentationInputSerializer(data=request.data)
+        input_serializer.is_valid(raise_exception=True)
+        try:
+            presentation, created = services.presentation_submit(payload=request.data, client=request.auth)
+        except services.ExternalIdConflict as exc:
+            raise IdempotencyConflict() from exc
+        return Response(
+            presentation_body(presentation), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+    def list(self, request: Request) -> Response:
+        self._refuse_unknown_query_parameters(request)
+        queryset = selectors.presentation_list(client=intake_client(request))
+        queryset = DjangoFilterBackend().filter_queryset(request, queryset, self)
+        paginator = QueuePagination()
+        page = paginator.paginate_queryset(queryset, request, self)
+        return paginator.get_paginated_response([presentation_body(p) for p in page])
+
+    @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
+    def retrieve(self, request: Request, pk: uuid.UUID) -> Response:
+        return Response(presentation_body(self._visible(request, pk)))
+
+    @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: uuid.UUID) -> Response:
+        presentation = self._visible(request, pk)
+        input_serializer = ReviewInputSerializer(data=request.data)
+        input_serializer.is_valid(raise_exception=True)
+        review = services.review_record(
+            presentation=presentation, by=request.auth or request.user, **input_serializer.validated_data
+        )
+        return Response(review_body(review), status=status.HTTP_201_CREATED)
+
+    def _visible(self, request: Request, pk: uuid.UUID) -> Presentation:
+        try:
+            return selectors.presentation_get(presentation_id=pk, client=intake_client(request))
+        except Presentation.DoesNotExist as exc:
+            raise exceptions.NotFound() from exc
+
+    @staticmethod
+    def _refuse_unknown_query_parameters(request: Request) -> None:
+        known = set(PresentationFilter.base_filters) | {"cursor", "page_size"}
+        unknown = [name for name in request.query_params if name not in known]
+        if unknown:
+            raise exceptions.ValidationError({name: ["Unknown query parameter."] for name in unknown})

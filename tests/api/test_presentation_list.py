@@ -1,0 +1,189 @@
+"""GET /api/v1/presentations/ and /{id}/: queue order, filters, keyset pages, fixed query counts."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import make_payload, make_presentation, symptom
+from tests.openapi import assert_response_conforms
+from triage.services import presentation_create, review_record
+
+URL = "/api/v1/presentations/"
+
+pytestmark = pytest.mark.django_db
+
+EMERGENCY = {"symptoms": [symptom("slurred_speech", "sudden")]}  # 40
+EMERGENCY_HIGHER = {"symptoms": [symptom("slurred_speech", "sudden"), symptom("seizure", "sudden")]}  # 80
+URGENT = {"twitch_flag": "loss_of_facial_control"}  # 20
+ROUTINE = {"twitch_flag": "spreading"}  # 5
+SELF_CARE: dict = {}
+
+
+def stored(client, name, kind, minutes_ago=0):
+    kind = dict(kind)
+    flag = kind.pop("twitch_flag", None)
+    overrides = {flag: True} if flag else {}
+    presentation = make_presentation(client=client, external_id=name, **kind, **overrides)
+    presentation.received_at = timezone.now() - timedelta(minutes=minutes_ago)
+    presentation.save(update_fields=["received_at"])
+    return presentation
+
+
+def external_ids(response) -> list[str]:
+    return [p["external_id"] for p in response.json()["results"]]
+
+
+def test_the_queue_is_most_urgent_first_then_highest_score_then_oldest(clinician_api, intake_key):
+    client = intake_key[0]
+    stored(client, "self-care", SELF_CARE, minutes_ago=50)
+    stored(client, "routine", ROUTINE, minutes_ago=40)
+    stored(client, "urgent-new", URGENT, minutes_ago=1)
+    stored(client, "urgent-old", URGENT, minutes_ago=30)
+    stored(client, "emergency-40", EMERGENCY, minutes_ago=20)
+    stored(client, "emergency-80", EMERGENCY_HIGHER, minutes_ago=10)
+
+    response = clinician_api.get(URL)
+
+    assert external_ids(response) == [
+        "emergency-80",
+        "emergency-40",
+        "urgent-old",
+        "urgent-new",
+        "routine",
+        "self-care",
+    ]
+    assert_response_conforms(response, URL, "get")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("level=emergency", ["emergency"]),
+        ("level=routine", ["routine"]),
+        ("flagged=true", ["emergency", "urgent"]),
+        ("flagged=false", ["routine", "self-care"]),
+        ("review_status=in_review", ["urgent"]),
+        ("review_status=pending", ["emergency", "routine", "self-care"]),
+        ("flagged=true&review_status=pending", ["emergency"]),
+    ],
+)
+def test_it_filters_the_queue(clinician_api, intake_key, clinician_key, query, expected):
+    client = intake_key[0]
+    stored(client, "emergency", EMERGENCY)
+    urgent = stored(client, "urgent", URGENT)
+    stored(client, "routine", ROUTINE)
+    stored(client, "self-care", SELF_CARE)
+    review_record(presentation=urgent, status="in_review", by=clinician_key[0])
+
+    response = clinician_api.get(f"{URL}?{query}")
+
+    assert response.status_code == 200
+    assert external_ids(response) == expected
+
+
+def test_it_filters_by_received_time(clinician_api, intake_key):
+    stored(intake_key[0], "old", SELF_CARE, minutes_ago=120)
+    stored(intake_key[0], "new", SELF_CARE, minutes_ago=5)
+    boundary = (timezone.now() - timedelta(minutes=60)).isoformat().replace("+00:00", "Z")
+
+    after = clinician_api.get(URL, {"received_after": boundary})
+    before = clinician_api.get(URL, {"received_before": boundary})
+
+    assert external_ids(after) == ["new"]
+    assert external_ids(before) == ["old"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("level=critical", "level"),
+        ("flagged=maybe", "flagged"),
+        ("review_status=done", "review_status"),
+        ("received_after=yesterday", "received_after"),
+        ("page_size=0", "page_size"),
+        ("page_size=201", "page_size"),
+        ("page_size=ten", "page_size"),
+        ("cursor=not-a-cursor", "cursor"),
+        ("flaged=true", "flaged"),
+    ],
+)
+def test_it_rejects_bad_or_unknown_query_parameters(clinician_api, query, field):
+    response = clinician_api.get(f"{URL}?{query}")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert field in [error["field"] for error in response.json()["errors"]]
+    assert_response_conforms(response, URL, "get")
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats(clinician_api, intake_key):
+    for index in range(7):
+        stored(intake_key[0], f"p{index}", [SELF_CARE, ROUTINE, URGENT, EMERGENCY][index % 4], minutes_ago=index)
+    everything = external_ids(clinician_api.get(URL, {"page_size": 100}))
+
+    seen, url = [], f"{URL}?page_size=3"
+    while url:
+        page = clinician_api.get(url).json()
+        seen += [p["external_id"] for p in page["results"]]
+        url = page["next"]
+
+    assert seen == everything
+    assert len(seen) == 7
+
+
+def test_a_page_does_not_shift_when_new_presentations_arrive(clinician_api, intake_key):
+    for index in range(4):
+        stored(intake_key[0], f"routine-{index}", ROUTINE, minutes_ago=10 + index)
+    first = clinician_api.get(URL, {"page_size": 2}).json()
+
+    stored(intake_key[0], "late-emergency", EMERGENCY)
+    second = clinician_api.get(first["next"]).json()
+
+    assert [p["external_id"] for p in first["results"]] == ["routine-3", "routine-2"]
+    assert [p["external_id"] for p in second["results"]] == ["routine-1", "routine-0"]
+
+
+def test_one_presentation_comes_with_its_assessment(clinician_api, intake_key):
+    presentation = stored(intake_key[0], "one", EMERGENCY)
+
+    response = clinician_api.get(f"{URL}{presentation.id}/")
+
+    assert response.status_code == 200
+    assert response.json()["assessment"]["level"] == "emergency"
+    assert response.json()["symptoms"] == [{"code": "slurred_speech", "onset": "sudden", "resolved": False}]
+    assert_response_conforms(response, f"{URL}{{id}}/", "get")
+
+
+def test_a_malformed_id_is_a_404(clinician_api):
+    response = clinician_api.get(f"{URL}not-a-uuid/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("page_size", [5, 50])
+def test_a_list_page_costs_the_same_few_queries_whatever_its_size(
+    clinician_api, intake_key, django_assert_max_num_queries, page_size
+):
+    for index in range(60):
+        presentation_create(payload=_payload(index), client=intake_key[0])
+
+    # API key lookup, last-used touch (at most once a minute), one SELECT joined with the assessment.
+    with django_assert_max_num_queries(3):
+        response = clinician_api.get(URL, {"page_size": page_size})
+
+    assert len(response.json()["results"]) == page_size
+
+
+def test_a_post_costs_a_fixed_few_queries(intake_api, django_assert_max_num_queries):
+    # API key lookup, last-used touch, two INSERTs (presentation, assessment) and the savepoint pair.
+    with django_assert_max_num_queries(6):
+        response = intake_api.post(URL, json.dumps(make_payload(**EMERGENCY)), content_type="application/json")
+
+    assert response.status_code == 201
+
+
+def _payload(index: int) -> dict:
+    return make_payload(external_id=f"bulk-{index}", symptoms=[symptom("headache", "gradual")])

@@ -1,0 +1,95 @@
+"""external_id as the idempotency key: a retry is answered from what was stored, never stored twice."""
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import make_api_key, make_payload, symptom
+from tests.openapi import assert_response_conforms
+from triage.models import Assessment, Presentation, Role
+
+URL = "/api/v1/presentations/"
+
+
+def post(api, payload):
+    return api.post(URL, data=json.dumps(payload), content_type="application/json")
+
+
+@pytest.mark.django_db
+def test_a_retry_of_the_same_body_answers_200_with_the_stored_result(intake_api):
+    payload = make_payload(symptoms=[symptom("slurred_speech", "sudden")])
+    first = post(intake_api, payload)
+
+    retry = post(intake_api, payload)
+
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert retry.json() == first.json()
+    assert Presentation.objects.count() == 1
+    assert Assessment.objects.count() == 1
+    assert_response_conforms(retry, URL, "post")
+
+
+@pytest.mark.django_db
+def test_spelling_out_a_default_is_the_same_request(intake_api):
+    payload = make_payload(symptoms=[{"code": "headache", "onset": "gradual"}])
+    explicit = make_payload(symptoms=[symptom("headache", "gradual", resolved=False)])
+    explicit["patient"]["sex"] = "unknown"
+    post(intake_api, payload)
+
+    retry = post(intake_api, explicit)
+
+    assert retry.status_code == 200
+    assert Presentation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_external_id_with_a_different_body_is_a_409(intake_api):
+    post(intake_api, make_payload(symptoms=[symptom("headache", "gradual")]))
+
+    conflict = post(intake_api, make_payload(symptoms=[symptom("headache", "sudden")]))
+
+    assert conflict.status_code == 409
+    assert conflict["Content-Type"] == "application/problem+json"
+    assert Presentation.objects.count() == 1
+    assert_response_conforms(conflict, URL, "post")
+
+
+@pytest.mark.django_db
+def test_another_client_may_reuse_the_external_id(intake_api, api_as, other_intake_key):
+    post(intake_api, make_payload())
+
+    response = post(api_as(other_intake_key[1]), make_payload())
+
+    assert response.status_code == 201
+    assert Presentation.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_identical_requests_racing_each_other_store_exactly_one_presentation():
+    _key, raw = make_api_key("intake-race", Role.INTAKE)
+    payload = make_payload(external_id="race-1", symptoms=[symptom("seizure", "sudden")])
+    racers = 8
+    barrier = threading.Barrier(racers)
+    statuses: list[int] = []
+
+    def racer() -> None:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+        barrier.wait()
+        try:
+            statuses.append(post(client, payload).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=racer) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(statuses) == [200] * (racers - 1) + [201]
+    assert Presentation.objects.filter(external_id="race-1").count() == 1
+    assert Assessment.objects.count() == 1

@@ -1,0 +1,140 @@
+"""Every endpoint against every kind of caller, as the contract's role table says."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from rest_framework.test import APIClient
+
+from tests.factories import make_payload, make_presentation
+
+CALLERS = ["none", "revoked", "intake", "clinician", "auditor", "other_intake"]
+
+# endpoint -> expected status per caller, in CALLERS order; "own" objects belong to the intake caller.
+MATRIX = {
+    "GET rules": [401, 401, 200, 200, 200, 200],
+    "POST presentations": [401, 401, 201, 403, 403, 201],
+    "GET presentations": [401, 401, 200, 200, 403, 200],
+    "GET presentation": [401, 401, 200, 200, 403, 404],
+    "POST review": [401, 401, 403, 201, 403, 403],
+}
+CASES = [(endpoint, caller, statuses[i]) for endpoint, statuses in MATRIX.items() for i, caller in enumerate(CALLERS)]
+
+
+@pytest.fixture
+def callers(api_as, revoked_key, intake_key, clinician_key, auditor_key, other_intake_key):
+    return {
+        "none": api_as(None),
+        "revoked": api_as(revoked_key[1]),
+        "intake": api_as(intake_key[1]),
+        "clinician": api_as(clinician_key[1]),
+        "auditor": api_as(auditor_key[1]),
+        "other_intake": api_as(other_intake_key[1]),
+    }
+
+
+def call(client: APIClient, endpoint: str, presentation_id: str):
+    body = json.dumps({"status": "in_review"})
+    requests = {
+        "GET rules": lambda: client.get("/api/v1/rules/"),
+        "POST presentations": lambda: client.post(
+            "/api/v1/presentations/", json.dumps(make_payload(external_id="new-1")), content_type="application/json"
+        ),
+        "GET presentations": lambda: client.get("/api/v1/presentations/"),
+        "GET presentation": lambda: client.get(f"/api/v1/presentations/{presentation_id}/"),
+        "POST review": lambda: client.post(
+            f"/api/v1/presentations/{presentation_id}/review/", body, content_type="application/json"
+        ),
+    }
+    return requests[endpoint]()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("endpoint", "caller", "expected"), CASES, ids=[f"{e}-{c}" for e, c, _ in CASES])
+def test_each_role_gets_the_contract_status(callers, intake_key, endpoint, caller, expected):
+    own = make_presentation(client=intake_key[0])
+
+    response = call(callers[caller], endpoint, str(own.id))
+
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db
+def test_an_intake_client_lists_only_its_own_presentations(callers, intake_key, other_intake_key):
+    make_presentation(client=intake_key[0], external_id="mine")
+    make_presentation(client=other_intake_key[0], external_id="theirs")
+
+    mine = callers["intake"].get("/api/v1/presentations/").json()["results"]
+    everything = callers["clinician"].get("/api/v1/presentations/").json()["results"]
+
+    assert [p["external_id"] for p in mine] == ["mine"]
+    assert {p["external_id"] for p in everything} == {"mine", "theirs"}
+
+
+@pytest.mark.django_db
+def test_an_unknown_presentation_id_is_a_404_for_everyone(callers):
+    response = callers["clinician"].get("/api/v1/presentations/00000000-0000-0000-0000-000000000000/")
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_revoked_key_fails_at_once(api_as, intake_key):
+    from triage.services import api_key_revoke
+
+    client = api_as(intake_key[1])
+    assert client.get("/api/v1/rules/").status_code == 200
+
+    api_key_revoke(name=intake_key[0].name)
+
+    assert client.get("/api/v1/rules/").status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "header", ["Api-Key", "Api-Key ", "Api-Key nonsense", "Api-Key a.b", "Bearer abc", "Basic eDp5"]
+)
+def test_malformed_credentials_are_refused(header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+
+    response = client.get("/api/v1/rules/")
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db
+def test_a_clinician_user_works_the_queue_through_a_session(clinician_user, intake_key):
+    presentation = make_presentation(client=intake_key[0])
+    client = APIClient()
+    client.force_login(clinician_user)
+
+    listed = client.get("/api/v1/presentations/")
+    reviewed = client.post(f"/api/v1/presentations/{presentation.id}/review/", {"status": "reviewed"}, format="json")
+
+    assert listed.status_code == 200
+    assert reviewed.status_code == 201
+    assert reviewed.json()["reviewer"] == "dr-who"
+
+
+@pytest.mark.django_db
+def test_a_user_without_a_role_group_is_refused(db):
+    client = APIClient()
+    client.force_login(User.objects.create_user("no-role", password="a-long-test-password"))
+
+    assert client.get("/api/v1/presentations/").status_code == 403
+    assert client.post("/api/v1/presentations/", make_payload(), format="json").status_code == 403
+
+
+@pytest.mark.django_db
+def test_using_a_key_records_when_it_was_last_used(api_as, intake_key):
+    api_key, raw = intake_key
+    assert api_key.last_used_at is None
+
+    api_as(raw).get("/api/v1/rules/")
+
+    api_key.refresh_from_db()
+    assert api_key.last_used_at is not None

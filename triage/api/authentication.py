@@ -1,0 +1,62 @@
+"""`Authorization: Api-Key <key>` for machine clients."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from triage.models import ApiKey
+
+KEYWORD = "Api-Key"
+# last_used_at is a hint for operators, not an audit record: write it at most once a minute per key.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class ApiKeyUser:
+    """What `request.user` is for a request authenticated by an API key."""
+
+    api_key: ApiKey
+    is_authenticated: bool = True
+    is_anonymous: bool = False
+    is_staff: bool = False
+    is_superuser: bool = False
+
+    @property
+    def pk(self) -> str:
+        return self.api_key.pk
+
+    def get_username(self) -> str:
+        return self.api_key.name
+
+    def __str__(self) -> str:
+        return self.api_key.name
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[ApiKeyUser, ApiKey] | None:
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        keyword, _, raw_key = header.partition(" ")
+        if keyword != KEYWORD:
+            return None  # not ours: another scheme, or no credentials at all
+        raw_key = raw_key.strip()
+        try:
+            api_key = ApiKey.objects.get_from_key(raw_key) if raw_key else None
+        except ApiKey.DoesNotExist:
+            api_key = None
+        if api_key is None or api_key.has_expired:
+            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        self._touch(api_key)
+        return ApiKeyUser(api_key), api_key
+
+    def authenticate_header(self, request: Request) -> str:
+        return KEYWORD
+
+    @staticmethod
+    def _touch(api_key: ApiKey) -> None:
+        now = timezone.now()
+        if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+            api_key.last_used_at = now

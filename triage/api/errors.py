@@ -1,0 +1,105 @@
+"""One place where every error becomes an RFC 9457 problem+json body.
+
+Validation errors also carry `errors`: one `{field, message}` per bad field,
+named by its dotted path (`twitch.side`, `symptoms.0.onset`).
+"""
+
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+BODY = "body"  # the field name for an error about the request body as a whole
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than 64 KiB."
+    default_code = "too_large"
+
+
+class IdempotencyConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This external_id was already used by this client with a different request body."
+    default_code = "conflict"
+
+
+def problem(status_code: int, detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status_code).phrase,
+        "status": status_code,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
+    """Flatten DRF's nested error detail into dotted paths, in the order DRF reported them."""
+    if isinstance(detail, dict):
+        return [
+            error
+            for key, value in detail.items()
+            for error in field_errors(value, path if key == api_settings.NON_FIELD_ERRORS_KEY else _join(path, key))
+        ]
+    if isinstance(detail, list) and all(isinstance(item, str) for item in detail):
+        return [{"field": path or BODY, "message": str(message)} for message in detail]
+    if isinstance(detail, list):
+        return [error for index, item in enumerate(detail) for error in field_errors(item, _join(path, index))]
+    return [{"field": path or BODY, "message": str(detail)}]
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: known errors become problem+json; anything else is left to handler500."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+
+    if isinstance(exc, exceptions.ValidationError | exceptions.ParseError):
+        errors = field_errors(exc.detail)
+        detail = f"The request is invalid: {len(errors)} error{'s' if len(errors) != 1 else ''}."
+        body = problem(exc.status_code, detail, errors)
+    else:
+        body = problem(exc.status_code, str(exc.detail))
+    return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _django_problem(status_code: int, detail: str) -> JsonResponse:
+    return JsonResponse(problem(status_code, detail), status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+
+
+# Django's own error views (outside DRF), wired in config/urls.py.
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _django_problem(400, "Bad request.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _django_problem(403, "You do not have permission to perform this action.")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _django_problem(404, "Not found.")
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return _django_problem(500, "An unexpected error occurred; it has been logged.")

@@ -1,0 +1,73 @@
+"""Serializer fields that never coerce: a string is not a number, "true" is not a boolean.
+
+DRF's stock fields are lenient on purpose (form input); a triage request that
+says `"age_years": "forty"` or `"spreading": "maybe"` must fail, not be guessed.
+"""
+
+import math
+import unicodedata
+from typing import Any
+
+from rest_framework import serializers
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if data is True or data is False:
+            return data
+        self.fail("invalid")
+
+
+class StrictIntegerField(serializers.IntegerField):
+    default_error_messages = {"invalid": "Must be a whole number."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        self.run_validators(data)
+        return data
+
+
+class StrictNumberField(serializers.FloatField):
+    default_error_messages = {"invalid": "Must be a finite number."}
+
+    def to_internal_value(self, data: Any) -> float | int:
+        if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
+            self.fail("invalid")
+        return data
+
+
+class StrictCharField(serializers.CharField):
+    """Text that is really text: no numbers, no control characters, valid Unicode, no padding trimmed away."""
+
+    default_error_messages = {
+        "invalid": "Must be a string.",
+        "control": "Must not contain control characters.",
+    }
+
+    def __init__(self, *, allow_line_breaks: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        self.allow_line_breaks = allow_line_breaks
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        allowed = {"\n", "\r", "\t"} if self.allow_line_breaks else set()
+        if any(unicodedata.category(char) in {"Cc", "Cs"} and char not in allowed for char in data):
+            # Cs: lone surrogates, which PostgreSQL cannot store.
+            self.fail("control")
+        return data
+
+
+class CodeField(serializers.ChoiceField):
+    """One code from a fixed vocabulary, matched exactly."""
+
+    default_error_messages = {"invalid_choice": "Unknown code {input!r}."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str) or data not in self.choices:
+            self.fail("invalid_choice", input=data if isinstance(data, str) else type(data).__name__)
+        return data

@@ -1,0 +1,97 @@
+"""Keyset pagination in queue order: no OFFSET, no COUNT, stable while rows arrive."""
+
+import base64
+import binascii
+import uuid
+from datetime import datetime
+
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from triage.models import Presentation
+
+QUEUE_ORDER = ("queue_rank", "received_at", "id")
+
+
+class QueuePagination(BasePagination):
+    page_size = 50
+    max_page_size = 200
+
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: object = None) -> list:
+        size = self._page_size(request)
+        position = self._decode(request.query_params.get("cursor"))
+        if position is not None:
+            table = Presentation._meta.db_table
+            # A row comparison, which the ORM cannot spell; the values are bound parameters, the table name is ours.
+            after = RawSQL(  # noqa: S611
+                f'("{table}"."queue_rank", "{table}"."received_at", "{table}"."id") > (%s, %s, %s)',
+                position,
+                output_field=BooleanField(),
+            )
+            queryset = queryset.filter(after)
+        rows = list(queryset.order_by(*QUEUE_ORDER)[: size + 1])
+        self.next_url = None
+        if len(rows) > size:
+            last = rows[size - 1]
+            cursor = self._encode(last.queue_rank, last.received_at, last.id)
+            self.next_url = replace_query_param(request.build_absolute_uri(), "cursor", cursor)
+        return rows[:size]
+
+    def get_paginated_response(self, data: list) -> Response:
+        return Response({"next": self.next_url, "results": data})
+
+    def _page_size(self, request: Request) -> int:
+        raw = request.query_params.get("page_size")
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError({"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]})
+        return int(raw)
+
+    @staticmethod
+    def _encode(rank: int, received_at: datetime, presentation_id: uuid.UUID) -> str:
+        key = f"{rank}|{received_at.isoformat()}|{presentation_id}"
+        return base64.urlsafe_b64encode(key.encode()).decode()
+
+    @staticmethod
+    def _decode(cursor: str | None) -> tuple[int, datetime, uuid.UUID] | None:
+        if cursor is None:
+            return None
+        try:
+            rank, received_at, presentation_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+            return int(rank), datetime.fromisoformat(received_at), uuid.UUID(presentation_id)
+        except (ValueError, UnicodeError, binascii.Error) as exc:
+            raise ValidationError({"cursor": ["Invalid cursor."]}) from exc
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["next", "results"],
+            "properties": {
+                "next": {"type": ["string", "null"], "format": "uri", "description": "The next page, or null."},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: object) -> list[dict]:
+        return [
+            {
+                "name": "cursor",
+                "in": "query",
+                "required": False,
+                "description": "Opaque position from a previous page's `next` link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "page_size",
+                "in": "query",
+                "required": False,
+                "description": f"Items per page, 1 to {self.max_page_size} (default {self.page_size}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]

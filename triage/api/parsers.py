@@ -1,0 +1,34 @@
+"""JSON request parsing with a size limit and no way to crash the worker."""
+
+import json
+from typing import Any
+
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+from triage.api.errors import RequestTooLarge
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def _refuse_constant(name: str) -> None:
+    raise ParseError(f"{name} is not valid JSON.")
+
+
+class StrictJSONParser(JSONParser):
+    """Reads at most 64 KiB (413 beyond), refuses NaN/Infinity, invalid UTF-8 and absurd nesting (400)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+        if stream is None:
+            raise ParseError("The request body is empty.")
+        raw = stream.read(MAX_BODY_BYTES + 1)
+        if len(raw) > MAX_BODY_BYTES:
+            raise RequestTooLarge()
+        try:
+            return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        except UnicodeDecodeError as exc:
+            raise ParseError("The request body is not valid UTF-8.") from exc
+        except RecursionError as exc:
+            raise ParseError("The request body is nested too deeply.") from exc
+        except ValueError as exc:
+            raise ParseError(f"Malformed JSON: {exc}") from exc
