@@ -1,5 +1,6 @@
 """`Authorization: Api-Key <key>` for machine clients."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,6 +13,8 @@ from triage.models import ApiKey
 KEYWORD = "Api-Key"
 # last_used_at is a hint for operators, not an audit record: write it at most once a minute per key.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# The shape djangorestframework-api-key generates: 8-character prefix, a dot, 32-character secret.
+KEY_SHAPE = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None  # not ours: another scheme, or no credentials at all
         raw_key = raw_key.strip()
         try:
-            api_key = ApiKey.objects.get_from_key(raw_key) if raw_key else None
+            # Anything not shaped like a key never reaches the database.
+            api_key = ApiKey.objects.get_from_key(raw_key) if KEY_SHAPE.fullmatch(raw_key) else None
         except ApiKey.DoesNotExist:
             api_key = None
         if api_key is None or api_key.has_expired:

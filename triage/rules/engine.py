@@ -91,14 +91,13 @@ def _finding(rule: Rule, triggered_by: tuple[str, ...], presentation: Presentati
 
 
 def describe_input(path: str, presentation: Presentation) -> str:
-    """An input path in plain words, e.g. `symptoms.headache` -> "headache (gradual onset)"."""
+    """An input path in plain words, e.g. `symptoms.headache` -> "headache of gradual onset"."""
     section, _, name = path.partition(".")
     if section == "symptoms":
         symptom = presentation.symptom(name)
         if symptom is None:
             raise KeyError(path)
-        onset = "onset unknown" if symptom.onset == "unknown" else f"{symptom.onset} onset"
-        return f"{SYMPTOMS[name].lower()} ({onset}{', now resolved' if symptom.resolved else ''})"
+        return f"{SYMPTOMS[name].lower()} of {symptom.onset} onset{', now resolved' if symptom.resolved else ''}"
     if section == "history":
         return f"history of {HISTORY[name][0].lower()}{HISTORY[name][1:]}"
     if section == "measurements":
