@@ -1,12 +1,28 @@
 from collections.abc import Callable
 
+import pgtrigger
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.management.commands import flush
 from rest_framework.test import APIClient
 
 from tests.factories import make_api_key
 from triage.models import ApiKey, Role
 from triage.services import api_key_revoke
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_may_empty_the_audit_log():
+    """Transactional tests end with a flush (TRUNCATE), which the audit table refuses; let the flush through."""
+    original = flush.Command.handle
+
+    def handle(self, *args, **options):
+        with pgtrigger.ignore("triage.AuditEvent:audit_no_truncate"):
+            return original(self, *args, **options)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ def test_readyz_is_ready_when_the_database_is_migrated(client):
 
 def test_readyz_answers_503_when_the_database_cannot_be_reached(client, django_db_blocker):
     original = connection.settings_dict.copy()
+    connection.close()
     # A port nothing listens on: a real refused connection, not a mock.
     connection.settings_dict.update(HOST="127.0.0.1", PORT="1")
     try:

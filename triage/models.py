@@ -2,6 +2,7 @@
 
 import uuid
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -156,3 +157,64 @@ class Review(models.Model):
     @property
     def reviewer_name(self) -> str:
         return self.reviewer_user.get_username() if self.reviewer_user else self.reviewer_key.name
+
+
+class AuditAction(models.TextChoices):
+    """FHIR AuditEvent.action codes."""
+
+    CREATE = "C", "Create"
+    READ = "R", "Read"
+    UPDATE = "U", "Update"
+    DELETE = "D", "Delete"
+    EXECUTE = "E", "Execute"
+
+
+class AuditEvent(models.Model):
+    """One append-only, hash-chained audit record, shaped after FHIR AuditEvent.
+
+    Ids, codes and levels only: never clinical content or free text. No foreign
+    keys: the record outlives and never depends on the rows it describes.
+    """
+
+    sequence = models.BigIntegerField(unique=True, editable=False)
+    recorded = models.DateTimeField(editable=False)
+    action = models.CharField(max_length=1, choices=AuditAction.choices)
+    event_type = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=8, choices=[("success", "success"), ("failure", "failure")])
+    status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="HTTP status, where there was one")
+    agent_type = models.CharField(max_length=16)
+    agent_name = models.CharField(max_length=150, blank=True)
+    agent_role = models.CharField(max_length=64, blank=True)
+    # Text, not inet: the chain hashes exactly what was written, so nothing may normalise it on the way back.
+    client_ip = models.CharField(max_length=45, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    entity_type = models.CharField(max_length=32, blank=True)
+    entity_id = models.CharField(max_length=64, blank=True)
+    patient_reference = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-sequence"]
+        indexes = [
+            models.Index(fields=["recorded"], name="audit_recorded"),
+            models.Index(fields=["entity_id", "sequence"], name="audit_entity"),
+            models.Index(fields=["patient_reference", "sequence"], name="audit_patient"),
+            models.Index(fields=["agent_name", "sequence"], name="audit_agent"),
+        ]
+        triggers = [
+            # History cannot be changed: not by the app, the admin, a shell or a bulk queryset call.
+            pgtrigger.Protect(name="audit_no_update_or_delete", operation=pgtrigger.Update | pgtrigger.Delete),
+            pgtrigger.Trigger(
+                name="audit_no_truncate",
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                when=pgtrigger.Before,
+                func="RAISE EXCEPTION 'pgtrigger: Cannot truncate % table', TG_TABLE_NAME;",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.event_type} {self.outcome}"

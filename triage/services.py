@@ -1,16 +1,21 @@
-"""Writes: storing presentations and their assessments. Each public function is atomic."""
+"""Writes: storing presentations, assessments and reviews, managing keys, recording access.
+
+Each public function is atomic and writes its audit event in the same
+transaction as the change it records, with the acting party passed as `by`.
+"""
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from triage.models import ApiKey, Assessment, Presentation, Review, ReviewStatus, Role
+from triage.audit import SYSTEM, Actor, audit_record
+from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review, ReviewStatus, Role
 from triage.payload import with_defaults
+from triage.rules import Assessment as AssessmentResult
 from triage.rules import assess, presentation_from_payload
 
 UNIQUE_EXTERNAL_ID = "presentation_unique_client_external_id"
@@ -20,14 +25,14 @@ class ExternalIdConflict(Exception):
     """The client already used this external_id for a different presentation."""
 
 
-def presentation_submit(*, payload: Mapping[str, Any], client: ApiKey | None) -> tuple[Presentation, bool]:
+def presentation_submit(*, payload: Mapping[str, Any], client: ApiKey | None, by: Actor) -> tuple[Presentation, bool]:
     """Store and assess a presentation, or return the stored one for a retry of the same request.
 
     Returns (presentation, created). Racing duplicates are settled by the unique
     constraint, not by a check-then-insert, so exactly one row is ever stored.
     """
     try:
-        return presentation_create(payload=payload, client=client), True
+        return presentation_create(payload=payload, client=client, by=by), True
     except IntegrityError as exc:
         if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != UNIQUE_EXTERNAL_ID:
             raise
@@ -36,11 +41,12 @@ def presentation_submit(*, payload: Mapping[str, Any], client: ApiKey | None) ->
     )
     if with_defaults(stored.payload) != with_defaults(payload):
         raise ExternalIdConflict(payload["external_id"])
+    _record_access(by=by, event_type="presentation.retry", presentation=stored)
     return stored, False
 
 
 def presentation_create(
-    *, payload: Mapping[str, Any], client: ApiKey | None, received_at: datetime | None = None
+    *, payload: Mapping[str, Any], client: ApiKey | None, by: Actor = SYSTEM, received_at: datetime | None = None
 ) -> Presentation:
     """Store a validated presentation and its first assessment together, or neither."""
     received_at = received_at or timezone.now()
@@ -65,51 +71,103 @@ def presentation_create(
             queue_rank=Presentation.queue_rank_for(result.level, result.score),
         )
         # Kept on the instance, so reading the answer back costs no query.
-        presentation.current_assessment = Assessment.objects.create(
-            id=assessment_id,
-            presentation=presentation,
-            ruleset_version=result.ruleset_version,
-            level=result.level,
-            flagged=result.flagged,
-            score=result.score,
-            findings=result.findings_as_dicts(),
-            recommendations=list(result.recommendations),
-            assessed_at=received_at,
+        presentation.current_assessment = _assessment_row(
+            presentation, result, assessed_at=received_at, assessment_id=assessment_id
         )
+        _record_assessment(by=by, event_type="presentation.create", presentation=presentation)
     return presentation
 
 
-def presentation_reassess(*, presentation: Presentation) -> Assessment:
+def presentation_reassess(*, presentation: Presentation, by: Actor = SYSTEM) -> Assessment:
     """Score a stored presentation again under the current rule set, keeping earlier assessments."""
     result = assess(presentation_from_payload(presentation.payload))
     with transaction.atomic():
-        assessment = Assessment.objects.create(
-            presentation=presentation,
-            ruleset_version=result.ruleset_version,
-            level=result.level,
-            flagged=result.flagged,
-            score=result.score,
-            findings=result.findings_as_dicts(),
-            recommendations=list(result.recommendations),
-            assessed_at=timezone.now(),
-        )
+        assessment = _assessment_row(presentation, result, assessed_at=timezone.now())
         presentation.current_assessment = assessment
         presentation.level, presentation.flagged, presentation.score = result.level, result.flagged, result.score
         presentation.queue_rank = Presentation.queue_rank_for(result.level, result.score)
         presentation.save(update_fields=["current_assessment", "level", "flagged", "score", "queue_rank"])
+        _record_assessment(by=by, event_type="assessment.create", presentation=presentation)
     return assessment
 
 
-def review_record(
-    *,
+def _assessment_row(
     presentation: Presentation,
-    status: str,
-    disposition: str = "",
-    note: str = "",
-    by: AbstractBaseUser | ApiKey,
+    result: AssessmentResult,
+    *,
+    assessed_at: datetime,
+    assessment_id: uuid.UUID | None = None,
+) -> Assessment:
+    return Assessment.objects.create(
+        id=assessment_id or uuid.uuid4(),
+        presentation=presentation,
+        ruleset_version=result.ruleset_version,
+        level=result.level,
+        flagged=result.flagged,
+        score=result.score,
+        findings=result.findings_as_dicts(),
+        recommendations=list(result.recommendations),
+        assessed_at=assessed_at,
+    )
+
+
+def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation) -> None:
+    assessment = presentation.current_assessment
+    audit_record(
+        by=by,
+        action=AuditAction.CREATE,
+        event_type=event_type,
+        status=201,
+        entity_type="Presentation",
+        entity_id=presentation.id,
+        patient_reference=presentation.patient_reference,
+        detail={
+            "assessment_id": str(assessment.id),
+            "ruleset_version": assessment.ruleset_version,
+            "level": assessment.level_code,
+            "score": assessment.score,
+            "flagged": assessment.flagged,
+        },
+    )
+
+
+def presentation_read_record(*, presentation: Presentation, by: Actor) -> None:
+    """Record that the caller read one presentation."""
+    _record_access(by=by, event_type="presentation.read", presentation=presentation)
+
+
+def _record_access(*, by: Actor, event_type: str, presentation: Presentation) -> None:
+    audit_record(
+        by=by,
+        action=AuditAction.READ,
+        event_type=event_type,
+        status=200,
+        entity_type="Presentation",
+        entity_id=presentation.id,
+        patient_reference=presentation.patient_reference,
+    )
+
+
+def presentation_list_record(*, presentations: Sequence[Presentation], by: Actor, event_type: str) -> None:
+    """Record a read of a page of presentations: which ones the caller was shown."""
+    audit_record(
+        by=by,
+        action=AuditAction.READ,
+        event_type=event_type,
+        status=200,
+        entity_type="Presentation",
+        detail={"ids": [str(p.id) for p in presentations]},
+    )
+
+
+def review_record(
+    *, presentation: Presentation, status: str, disposition: str = "", note: str = "", by: Actor, reviewer: Any
 ) -> Review:
-    """Keep a new review and make its status the presentation's current one."""
-    reviewer = {"reviewer_key": by} if isinstance(by, ApiKey) else {"reviewer_user": by}
+    """Keep a new review and make its status the presentation's current one.
+
+    `reviewer` is the Django user or API key who reviewed; `by` is the same party as an audit actor.
+    """
+    reviewer_field = {"reviewer_key": reviewer} if isinstance(reviewer, ApiKey) else {"reviewer_user": reviewer}
     with transaction.atomic():
         review = Review.objects.create(
             presentation=presentation,
@@ -117,23 +175,55 @@ def review_record(
             disposition=disposition,
             note=note,
             reviewed_at=timezone.now(),
-            **reviewer,
+            **reviewer_field,
         )
+        previous = presentation.review_status
         presentation.review_status = ReviewStatus(status)
         presentation.save(update_fields=["review_status"])
+        audit_record(
+            by=by,
+            action=AuditAction.UPDATE,
+            event_type="presentation.review",
+            status=201,
+            entity_type="Presentation",
+            entity_id=presentation.id,
+            patient_reference=presentation.patient_reference,
+            # Whether a note or disposition was given, never their text.
+            detail={
+                "review_id": str(review.id),
+                "from_status": previous,
+                "to_status": status,
+                "has_disposition": bool(disposition),
+                "has_note": bool(note),
+            },
+        )
     return review
 
 
-def api_key_create(*, name: str, role: Role | str) -> tuple[ApiKey, str]:
+def api_key_create(*, name: str, role: Role | str, by: Actor = SYSTEM) -> tuple[ApiKey, str]:
     """Create a key and return it with the raw secret, which is never stored and never shown again."""
     with transaction.atomic():
-        return ApiKey.objects.create_key(name=name, role=Role(role))
+        api_key, raw_key = ApiKey.objects.create_key(name=name, role=Role(role))
+        _record_key_event(api_key, AuditAction.CREATE, "api_key.create", by)
+    return api_key, raw_key
 
 
-def api_key_revoke(*, name: str) -> ApiKey:
+def api_key_revoke(*, name: str, by: Actor = SYSTEM) -> ApiKey:
     """Revoke the live key with this name; it fails at once on its next request."""
     with transaction.atomic():
         api_key = ApiKey.objects.select_for_update().get(name=name, revoked=False)
         api_key.revoked = True
         api_key.save(update_fields=["revoked"])
+        _record_key_event(api_key, AuditAction.UPDATE, "api_key.revoke", by)
     return api_key
+
+
+def _record_key_event(api_key: ApiKey, action: AuditAction, event_type: str, by: Actor) -> None:
+    audit_record(
+        by=by,
+        action=action,
+        event_type=event_type,
+        entity_type="ApiKey",
+        entity_id=api_key.prefix,
+        detail={"name": api_key.name, "role": api_key.role},
+    )

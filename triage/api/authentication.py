@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from triage.audit import Actor, actor_for
 from triage.models import ApiKey
 
 KEYWORD = "Api-Key"
@@ -64,3 +65,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
             ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
             api_key.last_used_at = now
+
+
+def request_actor(request: Request) -> Actor:
+    """The audit actor of a DRF request, whichever way it authenticated (or did not)."""
+    api_key = request.auth if isinstance(request.auth, ApiKey) else None
+    return actor_for(request._request, user=None if api_key else request.user, api_key=api_key)

@@ -13,6 +13,10 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from triage.api.authentication import request_actor
+from triage.audit import audit_record
+from triage.models import AuditAction
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 BODY = "body"  # the field name for an error about the request body as a whole
 
@@ -75,6 +79,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
 
+    if exc.status_code in AUDITED_REFUSALS:
+        _record_refusal(context, exc.status_code)
+
     if isinstance(exc, exceptions.ValidationError | exceptions.ParseError):
         errors = field_errors(exc.detail)
         detail = f"The request is invalid: {len(errors)} error{'s' if len(errors) != 1 else ''}."
@@ -82,6 +89,29 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     else:
         body = problem(exc.status_code, str(exc.detail))
     return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+# 404 is a refusal only for an object id: a probe for another client's presentation.
+AUDITED_REFUSALS = {401, 403, 404, 409}
+ACTION_BY_METHOD = {"GET": AuditAction.READ, "HEAD": AuditAction.READ, "POST": AuditAction.CREATE}
+
+
+def _record_refusal(context: dict[str, Any], status_code: int) -> None:
+    view, request = context["view"], context["request"]
+    object_id = context.get("kwargs", {}).get("pk", "")
+    if status_code == 404 and not object_id:
+        return
+    action = getattr(view, "action", None) or request.method.lower()
+    audit_record(
+        by=request_actor(request),
+        action=getattr(view, "audit_actions", {}).get(action)
+        or ACTION_BY_METHOD.get(request.method, AuditAction.EXECUTE),
+        event_type=f"{getattr(view, 'audit_entity', 'api')}.{action}",
+        outcome="failure",
+        status=status_code,
+        entity_type="Presentation" if object_id else "",
+        entity_id=object_id,
+    )
 
 
 def _django_problem(status_code: int, detail: str) -> JsonResponse:

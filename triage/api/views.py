@@ -14,6 +14,7 @@ from rest_framework.viewsets import ViewSet
 
 from triage import selectors, services
 from triage.api import examples
+from triage.api.authentication import request_actor
 from triage.api.errors import IdempotencyConflict
 from triage.api.filters import PresentationFilter
 from triage.api.pagination import QueuePagination
@@ -28,7 +29,7 @@ from triage.api.serializers import (
     RuleCatalogueSerializer,
     ValidationProblemSerializer,
 )
-from triage.models import Presentation, Role
+from triage.models import AuditAction, Presentation, Role
 
 PROBLEM = "application/problem+json"
 
@@ -53,6 +54,7 @@ def problems(*codes: int) -> dict[tuple[int, str], OpenApiResponse]:
 
 
 class RuleCatalogueView(APIView):
+    audit_entity = "rules"
     permission_classes = [allow(Role.INTAKE, Role.CLINICIAN, Role.AUDITOR)]
 
     @extend_schema(
@@ -95,6 +97,8 @@ class RuleCatalogueView(APIView):
     ),
 )
 class PresentationViewSet(ViewSet):
+    audit_entity = "presentation"
+    audit_actions = {"review": AuditAction.UPDATE}
     lookup_value_converter = "uuid"
     pagination_class = QueuePagination
     filter_backends = [DjangoFilterBackend]
@@ -115,7 +119,9 @@ class PresentationViewSet(ViewSet):
         input_serializer = PresentationInputSerializer(data=request.data)
         input_serializer.is_valid(raise_exception=True)
         try:
-            presentation, created = services.presentation_submit(payload=request.data, client=request.auth)
+            presentation, created = services.presentation_submit(
+                payload=request.data, client=request.auth, by=request_actor(request)
+            )
         except services.ExternalIdConflict as exc:
             raise IdempotencyConflict() from exc
         return Response(
@@ -128,11 +134,14 @@ class PresentationViewSet(ViewSet):
         queryset = DjangoFilterBackend().filter_queryset(request, queryset, self)
         paginator = QueuePagination()
         page = paginator.paginate_queryset(queryset, request, self)
+        services.presentation_list_record(presentations=page, by=request_actor(request), event_type="presentation.list")
         return paginator.get_paginated_response([presentation_body(p) for p in page])
 
     @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
     def retrieve(self, request: Request, pk: uuid.UUID) -> Response:
-        return Response(presentation_body(self._visible(request, pk)))
+        presentation = self._visible(request, pk)
+        services.presentation_read_record(presentation=presentation, by=request_actor(request))
+        return Response(presentation_body(presentation))
 
     @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
     @action(detail=True, methods=["post"])
@@ -141,7 +150,10 @@ class PresentationViewSet(ViewSet):
         input_serializer = ReviewInputSerializer(data=request.data)
         input_serializer.is_valid(raise_exception=True)
         review = services.review_record(
-            presentation=presentation, by=request.auth or request.user, **input_serializer.validated_data
+            presentation=presentation,
+            by=request_actor(request),
+            reviewer=request.auth or request.user,
+            **input_serializer.validated_data,
         )
         return Response(review_body(review), status=status.HTTP_201_CREATED)
 

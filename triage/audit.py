@@ -1,0 +1,157 @@
+"""Recording and verifying the audit chain.
+
+Every event is appended inside the caller's transaction, so a change and its
+event commit or roll back together. A transaction-level advisory lock makes
+appends one at a time: no two events can claim the same predecessor (no fork),
+and a rolled-back append takes its sequence number with it (no gap).
+"""
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from triage.models import ApiKey, AuditAction, AuditEvent, Role
+
+GENESIS_HASH = "0" * 64
+# pg_advisory_xact_lock key: any constant that no other part of the service uses.
+CHAIN_LOCK = 0x7472696167650001
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, from where: the agent of an audit event."""
+
+    kind: str  # "api_key", "user", "anonymous" or "system"
+    name: str = ""
+    role: str = ""
+    client_ip: str = ""
+    user_agent: str = ""
+    request_id: str = ""
+
+
+SYSTEM = Actor(kind="system", name="manage.py")
+
+
+def actor_for(request: HttpRequest, *, user: Any = None, api_key: ApiKey | None = None) -> Actor:
+    """The actor behind a request, authenticated by an API key, a Django user, or nobody."""
+    context = {
+        "client_ip": request.META.get("REMOTE_ADDR", "")[:45],
+        "user_agent": request.headers.get("User-Agent", "")[:256],
+        "request_id": getattr(request, "request_id", ""),
+    }
+    if api_key is not None:
+        return Actor(kind="api_key", name=api_key.name, role=api_key.role, **context)
+    if user is not None and not isinstance(user, AnonymousUser) and getattr(user, "is_authenticated", False):
+        return Actor(kind="user", name=user.get_username(), role=_user_roles(user), **context)
+    return Actor(kind="anonymous", **context)
+
+
+def _user_roles(user: AbstractBaseUser) -> str:
+    roles = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
+    return ",".join(sorted(roles))
+
+
+def audit_record(
+    *,
+    by: Actor,
+    action: AuditAction,
+    event_type: str,
+    outcome: str = "success",
+    status: int | None = None,
+    entity_type: str = "",
+    entity_id: object = "",
+    patient_reference: str = "",
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, in the caller's transaction (or a new one)."""
+    # No savepoint: if the append fails, the caller's whole transaction must fail with it.
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+        head = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+        sequence, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+        event = AuditEvent(
+            sequence=sequence,
+            recorded=timezone.now(),
+            action=action,
+            event_type=event_type,
+            outcome=outcome,
+            status=status,
+            agent_type=by.kind,
+            agent_name=by.name[:150],
+            agent_role=by.role,
+            client_ip=by.client_ip,
+            user_agent=by.user_agent,
+            entity_type=entity_type,
+            entity_id=str(entity_id),
+            patient_reference=patient_reference,
+            request_id=by.request_id,
+            detail=dict(detail or {}),
+            prev_hash=prev_hash,
+        )
+        event.hash = event_hash(event)
+        event.save(force_insert=True)
+    return event
+
+
+CHAINED_FIELDS = (
+    "sequence", "recorded", "action", "event_type", "outcome", "status", "agent_type", "agent_name", "agent_role",
+    "client_ip", "user_agent", "entity_type", "entity_id", "patient_reference", "request_id", "detail", "prev_hash",
+)  # fmt: skip
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over the previous hash and a canonical JSON serialisation of the event."""
+    fields = {name: getattr(event, name) for name in CHAINED_FIELDS}
+    fields["recorded"] = event.recorded.astimezone(UTC).isoformat()
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((event.prev_hash + canonical).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    events: int
+    head_hash: str
+    first_bad_sequence: int | None = None
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.first_bad_sequence is None
+
+
+def audit_verify(batch_size: int = 5000) -> ChainCheck:
+    """Walk the whole chain in sequence order; name the first event where it breaks."""
+    expected_sequence, prev_hash, count = 1, GENESIS_HASH, 0
+    for event in _in_sequence(batch_size):
+        problem = ""
+        if event.sequence != expected_sequence:
+            problem = f"expected sequence {expected_sequence}: events are missing, inserted or reordered"
+        elif event.prev_hash != prev_hash:
+            problem = "prev_hash does not match the previous event's hash"
+        elif event_hash(event) != event.hash:
+            problem = "hash does not match the event's content"
+        if problem:
+            return ChainCheck(
+                count, prev_hash, first_bad_sequence=min(event.sequence, expected_sequence), problem=problem
+            )
+        expected_sequence, prev_hash, count = expected_sequence + 1, event.hash, count + 1
+    return ChainCheck(count, prev_hash)
+
+
+def _in_sequence(batch_size: int) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        batch = list(AuditEvent.objects.filter(sequence__gt=last).order_by("sequence")[:batch_size])
+        yield from batch
+        if len(batch) < batch_size:
+            return
+        last = batch[-1].sequence
