@@ -6,4 +6,5 @@ class TriageConfig(AppConfig):
     verbose_name = "Twitch triage"
 
     def ready(self) -> None:
-        from triage.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from triage import auth_events  # noqa: F401  (connects the login audit receivers)
+        from triage.api import schema  # noqa: F401  (registers the OpenAPI extensions)

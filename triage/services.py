@@ -160,6 +160,13 @@ def presentation_list_record(*, presentations: Sequence[Presentation], by: Actor
     )
 
 
+def audit_read_record(*, sequences: Sequence[int], by: Actor) -> None:
+    """Record that the caller read these audit events: the audit log holds patient references too."""
+    audit_record(
+        by=by, action=AuditAction.READ, event_type="audit_event.read", status=200, detail={"sequences": list(sequences)}
+    )
+
+
 def review_record(
     *, presentation: Presentation, status: str, disposition: str = "", note: str = "", by: Actor, reviewer: Any
 ) -> Review:

@@ -1,9 +1,9 @@
-"""Query filters of the presentation list."""
+"""Query filters of the presentation list and the audit log."""
 
 import django_filters
 from django.db.models import QuerySet
 
-from triage.models import Presentation, ReviewStatus
+from triage.models import AuditAction, AuditEvent, Presentation, ReviewStatus
 from triage.rules import Level
 
 
@@ -23,3 +23,27 @@ class PresentationFilter(django_filters.FilterSet):
 
     def filter_level(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(level=Level.from_code(value))
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    recorded_after = django_filters.IsoDateTimeFilter(field_name="recorded", lookup_expr="gte")
+    recorded_before = django_filters.IsoDateTimeFilter(field_name="recorded", lookup_expr="lt")
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices)
+    agent = django_filters.CharFilter(field_name="agent_name")
+    entity_id = django_filters.CharFilter()
+    patient_reference = django_filters.CharFilter()
+    outcome = django_filters.ChoiceFilter(choices=[("success", "success"), ("failure", "failure")])
+    event_type = django_filters.CharFilter()
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "recorded_after",
+            "recorded_before",
+            "action",
+            "agent",
+            "entity_id",
+            "patient_reference",
+            "outcome",
+            "event_type",
+        ]

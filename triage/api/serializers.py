@@ -11,7 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from triage.api.fields import CodeField, StrictBooleanField, StrictCharField, StrictIntegerField, StrictNumberField
-from triage.models import Review, ReviewStatus
+from triage.models import AuditEvent, Review, ReviewStatus
 from triage.rules import Level
 from triage.rules.measurements import LIMITS
 from triage.rules.vocabulary import (
@@ -261,6 +261,18 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField()
     reviewer = serializers.CharField(help_text="The reviewing user's name or API key's name.")
     reviewed_at = serializers.DateTimeField()
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="sequence", help_text="The event's sequence number in the chain.")
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id", "recorded", "action", "event_type", "outcome", "status", "agent_type", "agent_name", "agent_role",
+            "client_ip", "user_agent", "entity_type", "entity_id", "patient_reference", "request_id", "detail",
+            "prev_hash", "hash",
+        ]  # fmt: skip
 
 
 class FieldErrorSerializer(serializers.Serializer):

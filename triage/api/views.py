@@ -129,7 +129,7 @@ class PresentationViewSet(ViewSet):
         )
 
     def list(self, request: Request) -> Response:
-        self._refuse_unknown_query_parameters(request)
+        refuse_unknown_query_parameters(request, PresentationFilter, {"cursor", "page_size"})
         queryset = selectors.presentation_list(client=intake_client(request))
         queryset = DjangoFilterBackend().filter_queryset(request, queryset, self)
         paginator = QueuePagination()
@@ -163,9 +163,10 @@ class PresentationViewSet(ViewSet):
         except Presentation.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
 
-    @staticmethod
-    def _refuse_unknown_query_parameters(request: Request) -> None:
-        known = set(PresentationFilter.base_filters) | {"cursor", "page_size"}
-        unknown = [name for name in request.query_params if name not in known]
-        if unknown:
-            raise exceptions.ValidationError({name: ["Unknown query parameter."] for name in unknown})
+
+def refuse_unknown_query_parameters(request: Request, filterset: type, also: set[str]) -> None:
+    """A misspelt filter must not silently widen a list: name every unknown query parameter (400)."""
+    known = set(filterset.base_filters) | also
+    unknown = [name for name in request.query_params if name not in known]
+    if unknown:
+        raise exceptions.ValidationError({name: ["Unknown query parameter."] for name in unknown})

@@ -1,0 +1,80 @@
+"""The audit trail for the auditor role: filterable, cursor-paginated, FHIR on request."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions
+from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import ReadOnlyModelViewSet
+
+from triage import services
+from triage.api.authentication import request_actor
+from triage.api.fhir import FhirJSONRenderer, audit_event_resource
+from triage.api.filters import AuditEventFilter
+from triage.api.permissions import allow
+from triage.api.serializers import AuditEventSerializer
+from triage.api.views import problems, refuse_unknown_query_parameters
+from triage.models import AuditEvent, Role
+
+FHIR = "application/fhir+json"
+
+
+class AuditEventPagination(CursorPagination):
+    ordering = "-sequence"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        link = {"type": ["string", "null"], "format": "uri"}  # OpenAPI 3.1: null is a type, not `nullable`
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The audit trail, newest first",
+        responses={200: AuditEventSerializer(many=True), **problems(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One audit event; `?format=fhir` or `Accept: application/fhir+json` for a FHIR R4 AuditEvent",
+        responses={
+            (200, "application/json"): AuditEventSerializer,
+            (200, FHIR): OpenApiResponse(OpenApiTypes.OBJECT, description="A FHIR R4 AuditEvent resource."),
+            **problems(401, 403, 404),
+        },
+    ),
+)
+class AuditEventViewSet(ReadOnlyModelViewSet):
+    audit_entity = "audit_event"
+    queryset = AuditEvent.objects.all()
+    serializer_class = AuditEventSerializer
+    permission_classes = [allow(Role.AUDITOR)]
+    renderer_classes = [JSONRenderer, FhirJSONRenderer]
+    pagination_class = AuditEventPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AuditEventFilter
+    lookup_field = "sequence"
+    lookup_url_kwarg = "pk"
+    lookup_value_converter = "int"
+
+    def list(self, request: Request) -> Response:
+        if request.accepted_renderer.format == "fhir":
+            raise exceptions.NotAcceptable("The FHIR rendering is offered for one event at a time.")
+        refuse_unknown_query_parameters(request, AuditEventFilter, {"cursor", "page_size"})
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        services.audit_read_record(sequences=[event.sequence for event in page], by=request_actor(request))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        event = self.get_object()
+        services.audit_read_record(sequences=[event.sequence], by=request_actor(request))
+        if request.accepted_renderer.format == "fhir":
+            return Response(audit_event_resource(event), content_type=FHIR)
+        return Response(self.get_serializer(event).data)
