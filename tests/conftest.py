@@ -1,7 +1,9 @@
+import importlib
 from collections.abc import Callable
 
 import pgtrigger
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.management.commands import flush
 from rest_framework.test import APIClient
@@ -9,6 +11,8 @@ from rest_framework.test import APIClient
 from tests.factories import make_api_key
 from triage.models import ApiKey, Role
 from triage.services import api_key_revoke
+
+grant_role_permissions = importlib.import_module("triage.migrations.0004_role_permissions").grant
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -75,9 +79,25 @@ def clinician_api(api_as, clinician_key) -> APIClient:
     return api_as(clinician_key[1])
 
 
+def role_user(username: str, role: Role, *, is_staff: bool = False) -> User:
+    user = User.objects.create_user(username, password="a-long-test-password", is_staff=is_staff)
+    # Transactional tests flush what the data migrations made, so make sure the group and its permissions exist.
+    group, _ = Group.objects.get_or_create(name=role)
+    grant_role_permissions(apps, None)
+    user.groups.add(group)
+    return user
+
+
 @pytest.fixture
 def clinician_user(db) -> User:
-    user = User.objects.create_user("dr-who", password="a-long-test-password")
-    # get_or_create: transactional tests flush the groups that the data migration made.
-    user.groups.add(Group.objects.get_or_create(name=Role.CLINICIAN)[0])
-    return user
+    return role_user("dr-who", Role.CLINICIAN)
+
+
+@pytest.fixture
+def clinician_staff(db) -> User:
+    return role_user("dr-queue", Role.CLINICIAN, is_staff=True)
+
+
+@pytest.fixture
+def auditor_staff(db) -> User:
+    return role_user("governance", Role.AUDITOR, is_staff=True)

@@ -1,22 +1,51 @@
-"""Django admin: presentations and assessments read-only, the audit log read-only; every page open audited."""
+"""Django admin as the clinicians' review queue, and the auditors' read-only audit log.
+
+Nothing the patient submitted or the engine concluded can be added, edited or
+deleted here; reviews go through services.review_record, and every page open
+writes its audit event.
+"""
 
 from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from rest_framework_api_key.models import APIKey
 
-from triage import services
+from triage import selectors, services
 from triage.audit import actor_for
-from triage.models import Assessment, AuditEvent, Presentation
+from triage.models import AuditEvent, Presentation, Review
+from triage.rules import RULESET_VERSIONS, Level
 
 admin.site.unregister(APIKey)  # the library's own key model is unused: keys are triage.ApiKey
+admin.site.site_header = "twitch-triage"
+admin.site.site_title = "twitch-triage"
+admin.site.index_title = "Review queue and audit log"
+admin.site.enable_nav_sidebar = False  # the queue needs the width
+
+RED_FLAG_LEVELS = {"emergency", "urgent", "routine"}
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most `cap` rows, so a page of a huge queue never scans the whole table to number its pages."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        # values("pk") leaves the queue's per-row annotations out of the count.
+        return self.object_list.values("pk").order_by()[: self.cap].count()
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Nothing the patient submitted or the engine concluded is edited through the admin."""
+    """Viewable by those with the view permission; never added to, changed or deleted through the admin."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -28,16 +57,68 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReviewForm(forms.Form):
+    status = forms.ChoiceField(choices=Review.Status.choices)
+    disposition = forms.CharField(max_length=200, required=False)
+    note = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def level_badge(level: int) -> str:
+    code = Level(level).code
+    return format_html('<span class="level-badge level-{}">{}</span>', code, code.replace("_", " "))
+
+
+class RulesetVersionFilter(admin.SimpleListFilter):
+    title = "rule set version"
+    parameter_name = "ruleset"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        # The versions the engine has had, not a DISTINCT over millions of assessments.
+        return [(version, version) for version in RULESET_VERSIONS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(current_assessment__ruleset_version=self.value())
+        return queryset
+
+
 @admin.register(Presentation)
 class PresentationAdmin(ReadOnlyAdmin):
-    list_display = ["received_at", "external_id", "level", "score", "flagged", "age_years", "sex", "review_status"]
-    list_filter = ["level", "flagged", "review_status"]
-    search_fields = ["external_id", "patient_reference"]
-    ordering = ["queue_rank", "received_at", "id"]
+    change_list_template = "triage/admin/queue.html"
+    change_form_template = "triage/admin/case.html"
+    list_display = [
+        "received_at", "badge", "score", "red_flags", "age_years", "sex", "review_status", "reviewer",
+    ]  # fmt: skip
+    list_display_links = ["received_at"]
+    list_filter = ["level", "flagged", "review_status", RulesetVersionFilter, "received_at"]
+    search_fields = ["=external_id", "=patient_reference"]
+    list_per_page = 50
+    list_max_show_all = 200
+    paginator = CappedCountPaginator
     show_full_result_count = False
-    readonly_fields = ["audit_history"]
+
+    class Media:
+        css = {"all": ["triage/admin.css"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return selectors.review_queue()
+
+    @admin.display(description="Level", ordering="queue_rank")
+    def badge(self, presentation: Presentation) -> str:
+        return level_badge(presentation.level)
+
+    @admin.display(description="Red flags")
+    def red_flags(self, presentation: Presentation) -> str:
+        findings = presentation.current_assessment.findings if presentation.current_assessment else []
+        flags = [(f["level"], f["title"]) for f in findings if f["level"] in RED_FLAG_LEVELS]
+        return format_html_join(", ", '<span class="flag flag-{}">{}</span>', flags) or "-"
+
+    @admin.display(description="Reviewer")
+    def reviewer(self, presentation: Presentation) -> str:
+        return presentation.last_reviewer or "-"
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "pending": selectors.pending_flagged_counts()}
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
@@ -49,24 +130,44 @@ class PresentationAdmin(ReadOnlyAdmin):
         return response
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None):
+        presentation = self.get_object(request, object_id)
+        if presentation is not None and self.has_view_permission(request, presentation):
+            extra_context = {
+                **(extra_context or {}),
+                "case": selectors.presentation_case(presentation),
+                "badge": level_badge(presentation.level),
+                "review_form": ReviewForm() if request.user.has_perm("triage.add_review") else None,
+                "review_url": reverse("admin:triage_presentation_review", args=[presentation.pk]),
+            }
         response = super().change_view(request, object_id, form_url, extra_context)
-        presentation = getattr(response, "context_data", {}).get("original")
-        if presentation is not None:
+        if presentation is not None and response.status_code == 200:
             services.presentation_read_record(presentation=presentation, by=actor_for(request, user=request.user))
         return response
 
-    @admin.display(description="Audit history")
-    def audit_history(self, presentation: Presentation) -> SafeString:
-        events = AuditEvent.objects.filter(entity_id=str(presentation.id)).order_by("sequence")
-        return render_to_string("triage/admin/audit_history.html", {"events": events})
+    def get_urls(self) -> list:
+        review = path(
+            "<path:object_id>/review/", self.admin_site.admin_view(self.review_view), name="triage_presentation_review"
+        )
+        return [review, *super().get_urls()]
 
-
-@admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyAdmin):
-    list_display = ["assessed_at", "presentation", "ruleset_version", "level", "score", "flagged"]
-    list_filter = ["ruleset_version", "level", "flagged"]
-    list_select_related = ["presentation"]
-    show_full_result_count = False
+    def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Record a review from the case page: POST only, with the add_review permission."""
+        if request.method != "POST" or not request.user.has_perm("triage.add_review"):
+            raise PermissionDenied
+        presentation = get_object_or_404(Presentation, pk=object_id)
+        form = ReviewForm(request.POST)
+        case_url = reverse("admin:triage_presentation_change", args=[presentation.pk])
+        if not form.is_valid():
+            messages.error(request, "The review was not recorded: " + form.errors.as_text())
+            return HttpResponseRedirect(case_url)
+        services.review_record(
+            presentation=presentation,
+            by=actor_for(request, user=request.user),
+            reviewer=request.user,
+            **form.cleaned_data,
+        )
+        messages.success(request, f"Review recorded: {Review.Status(form.cleaned_data['status']).label}.")
+        return HttpResponseRedirect(case_url)
 
 
 @admin.register(AuditEvent)
@@ -76,7 +177,8 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "entity_type", "entity_id",
     ]  # fmt: skip
     list_filter = ["action", "outcome", "event_type", "agent_type", "recorded"]
-    search_fields = ["entity_id", "patient_reference", "agent_name", "request_id"]
+    search_fields = ["=entity_id", "=patient_reference", "=agent_name", "=request_id"]
+    paginator = CappedCountPaginator
     show_full_result_count = False
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None):

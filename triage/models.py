@@ -60,12 +60,12 @@ class Presentation(models.Model):
     current_assessment = models.OneToOneField(
         "Assessment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES, null=True)
-    flagged = models.BooleanField(null=True)
-    score = models.PositiveSmallIntegerField(null=True)
+    level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES)
+    flagged = models.BooleanField()
+    score = models.PositiveSmallIntegerField()
     # Queue position as one ascending number (most urgent level, then highest score, first), so
     # keyset pagination is a single row comparison on (queue_rank, received_at, id) over one index.
-    queue_rank = models.PositiveSmallIntegerField(null=True)
+    queue_rank = models.PositiveSmallIntegerField()
 
     class Meta:
         constraints = [
@@ -82,14 +82,20 @@ class Presentation(models.Model):
             models.Index(fields=["review_status", "received_at"], name="presentation_review_status"),
             models.Index(fields=["received_at"], name="presentation_received_at"),
             models.Index(fields=["patient_reference"], name="presentation_patient_ref"),
+            # The queue's "pending emergency / urgent" counts read this small index only.
+            models.Index(
+                fields=["level"],
+                condition=Q(review_status="pending", flagged=True),
+                name="presentation_pending_flagged",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.external_id} ({self.patient_reference})"
 
     @property
-    def level_code(self) -> str | None:
-        return None if self.level is None else Level(self.level).code
+    def level_code(self) -> str:
+        return Level(self.level).code
 
     @staticmethod
     def queue_rank_for(level: Level, score: int) -> int:

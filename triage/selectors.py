@@ -4,12 +4,15 @@ import uuid
 from functools import cache
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from triage.evidence import passages
-from triage.models import ApiKey, Presentation
+from triage.models import ApiKey, AuditEvent, Presentation, Review, ReviewStatus
+from triage.payload import with_defaults
 from triage.rules import RULES, RULESET_VERSION, Level
-from triage.rules.vocabulary import HISTORY, LOCATIONS, RECOMMENDATIONS, SYMPTOMS
+from triage.rules.measurements import MEASUREMENT_TITLES
+from triage.rules.vocabulary import FLAG_PHRASES, HISTORY, LOCATIONS, RECOMMENDATIONS, SYMPTOM_ONSETS, SYMPTOMS
 
 
 def _coded(titles: dict[str, str]) -> list[dict[str, str]]:
@@ -54,3 +57,52 @@ def presentation_list(*, client: ApiKey | None) -> QuerySet[Presentation]:
 def presentation_get(*, presentation_id: uuid.UUID, client: ApiKey | None) -> Presentation:
     """One presentation the caller may see; Presentation.DoesNotExist otherwise, so ids cannot be probed."""
     return presentation_list(client=client).get(pk=presentation_id)
+
+
+def review_queue() -> QuerySet[Presentation]:
+    """The admin queue: presentations in queue order with their assessment and latest reviewer, in one query."""
+    latest_reviewer = Review.objects.filter(presentation=OuterRef("pk")).order_by("-reviewed_at")
+    latest_reviewer = latest_reviewer.values(name=Coalesce(F("reviewer_user__username"), F("reviewer_key__name")))[:1]
+    return (
+        Presentation.objects.select_related("current_assessment")
+        .annotate(last_reviewer=Subquery(latest_reviewer))
+        .order_by("queue_rank", "received_at", "id")
+    )
+
+
+def pending_flagged_counts() -> dict[str, int]:
+    """How many emergency and urgent presentations still wait for review."""
+    pending = Presentation.objects.filter(review_status=ReviewStatus.PENDING, flagged=True)
+    return pending.aggregate(
+        emergency=Count("pk", filter=Q(level=Level.EMERGENCY)), urgent=Count("pk", filter=Q(level=Level.URGENT))
+    )
+
+
+def presentation_case(presentation: Presentation) -> dict[str, Any]:
+    """Everything the case page shows, in the clinic's words: the submission, the assessment, reviews, audit."""
+    submitted = with_defaults(presentation.payload)
+    assessment = presentation.current_assessment
+    text = passages()
+    twitch = submitted["twitch"]
+    return {
+        "submitted": submitted,
+        "locations": [LOCATIONS[code] for code in twitch["locations"]],
+        "twitch_flags": [FLAG_PHRASES[name] for name in FLAG_PHRASES if twitch.get(name)],
+        "context_flags": [FLAG_PHRASES[name] for name, given in submitted["context"].items() if given],
+        "symptoms": [
+            {"title": SYMPTOMS[s["code"]], "onset": SYMPTOM_ONSETS[s["onset"]], "resolved": s["resolved"]}
+            for s in submitted["symptoms"]
+        ],
+        "history": [HISTORY[code] for code in submitted["history"]],
+        "measurements": [
+            {"title": MEASUREMENT_TITLES[name], **values} for name, values in submitted["measurements"].items()
+        ],
+        "assessment": assessment,
+        "findings": [
+            {**finding, "passages": [{"id": source, "text": text[source]} for source in finding["sources"]]}
+            for finding in assessment.findings
+        ],
+        "recommendations": [RECOMMENDATIONS[code] for code in assessment.recommendations],
+        "reviews": presentation.reviews.select_related("reviewer_user", "reviewer_key").order_by("-reviewed_at"),
+        "audit_events": AuditEvent.objects.filter(entity_id=str(presentation.id)).order_by("sequence"),
+    }

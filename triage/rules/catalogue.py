@@ -13,6 +13,8 @@ from .presentation import Presentation
 from .vocabulary import Level
 
 RULESET_VERSION = "2026.11"
+# Every version this engine has had, oldest first: stored assessments may carry any of them.
+RULESET_VERSIONS = ("2026.11",)
 
 Paths = tuple[str, ...]
 Predicate = Callable[[Presentation, Mapping[str, Level]], Paths]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
 from triage.models import ApiKey, Presentation, Role
@@ -17,6 +18,8 @@ DEMO_PRESENTATIONS = settings.BASE_DIR / "fixtures" / "demo_presentations.json"
 CREDENTIALS_FILE = settings.VAR_DIR / "demo-credentials.json"
 DEMO_KEYS = {"demo-intake": Role.INTAKE, "demo-clinician": Role.CLINICIAN, "demo-auditor": Role.AUDITOR}
 ADMIN_USERNAME = "admin"
+# Staff logins for the admin: a clinician works the queue, an auditor reads the audit log.
+DEMO_LOGINS = {"clinician": Role.CLINICIAN, "auditor": Role.AUDITOR}
 
 
 class Command(BaseCommand):
@@ -28,8 +31,9 @@ class Command(BaseCommand):
             if not ApiKey.objects.is_valid(credentials.get(name, "")):
                 ApiKey.objects.filter(name=name, revoked=False).update(revoked=True)
                 _key, credentials[name] = api_key_create(name=name, role=role)
-        credentials.setdefault(ADMIN_USERNAME, secrets.token_urlsafe(12))
-        _ensure_admin(credentials[ADMIN_USERNAME])
+        for username in (ADMIN_USERNAME, *DEMO_LOGINS):
+            credentials.setdefault(username, secrets.token_urlsafe(12))
+            _ensure_login(username, credentials[username], DEMO_LOGINS.get(username))
         _write(CREDENTIALS_FILE, credentials)
 
         intake = ApiKey.objects.get_from_key(credentials["demo-intake"])
@@ -44,15 +48,20 @@ class Command(BaseCommand):
         self.stdout.write(f"Clinician API key: {credentials['demo-clinician']}")
         self.stdout.write(f"Auditor API key:   {credentials['demo-auditor']}")
         self.stdout.write(f"Admin login:       {ADMIN_USERNAME} / {credentials[ADMIN_USERNAME]}")
+        self.stdout.write(f"Clinician login:   clinician / {credentials['clinician']}")
+        self.stdout.write(f"Auditor login:     auditor / {credentials['auditor']}")
 
 
-def _ensure_admin(password: str) -> None:
+def _ensure_login(username: str, password: str, role: Role | None) -> None:
+    """A staff user with this password: a superuser without a role, else a member of the role's group."""
     user, _created = get_user_model().objects.get_or_create(
-        username=ADMIN_USERNAME, defaults={"is_staff": True, "is_superuser": True}
+        username=username, defaults={"is_staff": True, "is_superuser": role is None}
     )
     if not user.check_password(password):
         user.set_password(password)
         user.save()
+    if role is not None:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
 
 
 def _read(path: Path) -> dict[str, str]:

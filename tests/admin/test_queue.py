@@ -1,0 +1,162 @@
+"""The clinicians' review queue and case page in Django admin (server side; the browser suite drives it too)."""
+
+import pytest
+from django.test import Client
+
+from tests.factories import make_presentation, symptom
+from triage.models import Presentation, Review
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/admin/triage/presentation/"
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def queue_ids(response) -> list[str]:
+    return [str(p.pk) for p in response.context["cl"].result_list]
+
+
+def test_the_queue_lists_the_most_urgent_first_with_pending_counts(clinician_staff):
+    routine = make_presentation(external_id="routine", spreading=True)
+    emergency = make_presentation(external_id="emergency", symptoms=[symptom("slurred_speech", "sudden")])
+    urgent = make_presentation(external_id="urgent", loss_of_facial_control=True)
+
+    response = logged_in(clinician_staff).get(QUEUE)
+
+    assert response.status_code == 200
+    assert queue_ids(response) == [str(emergency.pk), str(urgent.pk), str(routine.pk)]
+    assert response.context["pending"] == {"emergency": 1, "urgent": 1}
+    html = response.content.decode()
+    assert 'class="level-badge level-emergency"' in html
+    assert "Possible stroke or TIA" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("flagged__exact=1", {"emergency", "urgent"}), ("level__exact=1", {"routine"}), ("q=urgent", {"urgent"})],
+)
+def test_the_queue_filters_and_searches(clinician_staff, query, expected):
+    make_presentation(external_id="routine", spreading=True)
+    make_presentation(external_id="emergency", symptoms=[symptom("slurred_speech", "sudden")])
+    make_presentation(external_id="urgent", loss_of_facial_control=True)
+
+    response = logged_in(clinician_staff).get(f"{QUEUE}?{query}")
+
+    assert {p.external_id for p in response.context["cl"].result_list} == expected
+
+
+@pytest.mark.parametrize("rows", [10, 100])
+def test_a_queue_page_costs_the_same_queries_whatever_its_size(clinician_staff, django_assert_num_queries, rows):
+    for index in range(rows):
+        make_presentation(external_id=f"p{index}", symptoms=[symptom("headache", "gradual")])
+    client = logged_in(clinician_staff)
+    client.get(QUEUE)  # warm the session
+
+    # Session, user, permissions (2), pending counts, capped count, the page (one query with assessments and
+    # latest reviewers), the user's role groups for the audit agent, and the audit append (lock, chain head, insert).
+    with django_assert_num_queries(11):
+        response = client.get(f"{QUEUE}?all=")
+
+    assert len(response.context["cl"].result_list) == rows
+
+
+def test_the_case_page_shows_the_submission_the_assessment_and_its_evidence(clinician_staff):
+    presentation = make_presentation(
+        symptoms=[symptom("double_vision", "gradual")],
+        measurements={"serum_calcium": {"value": 2.05, "unit": "mmol/L"}},
+        notes="Worse in the evenings.",
+    )
+
+    html = logged_in(clinician_staff).get(f"{QUEUE}{presentation.pk}/change/").content.decode()
+
+    for expected in [
+        "Double vision: Gradual",
+        "Serum calcium: 2.05 mmol/L (total)",
+        "Worse in the evenings.",
+        "Possible brainstem signs",
+        "Low serum calcium",
+        "measurements.serum_calcium",
+        "Low levels of calcium can cause muscle weakness",  # S06's text
+        "Same-day medical assessment",
+        "Record review",
+        "presentation.read",
+    ]:
+        assert expected in html, expected
+
+
+def test_a_review_from_the_case_page_is_recorded_and_shown_in_the_queue(clinician_staff):
+    presentation = make_presentation()
+    client = logged_in(clinician_staff)
+
+    response = client.post(
+        f"{QUEUE}{presentation.pk}/review/", {"status": "reviewed", "disposition": "Reassured", "note": "Call back"}
+    )
+
+    assert response.status_code == 302
+    review = Review.objects.get(presentation=presentation)
+    assert (review.status, review.reviewer_user, review.note) == ("reviewed", clinician_staff, "Call back")
+    queue = client.get(QUEUE)
+    row = queue.context["cl"].result_list[0]
+    assert (row.review_status, row.last_reviewer) == ("reviewed", "dr-queue")
+
+
+def test_an_invalid_review_records_nothing(clinician_staff):
+    presentation = make_presentation()
+
+    logged_in(clinician_staff).post(f"{QUEUE}{presentation.pk}/review/", {"status": "done"})
+
+    assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "page", ["add/", "{id}/delete/", "{id}/history/"], ids=["add", "delete", "history-is-read-only"]
+)
+def test_a_clinician_cannot_add_or_delete_presentations(clinician_staff, page):
+    presentation = make_presentation()
+
+    response = logged_in(clinician_staff).get(QUEUE + page.format(id=presentation.pk))
+
+    if page.endswith("history/"):
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+    assert Presentation.objects.count() == 1
+
+
+def test_a_clinician_cannot_change_a_presentation_by_posting_the_form(clinician_staff):
+    presentation = make_presentation()
+
+    response = logged_in(clinician_staff).post(f"{QUEUE}{presentation.pk}/change/", {"age_years": 99})
+
+    assert response.status_code == 403
+    presentation.refresh_from_db()
+    assert presentation.age_years == 45
+
+
+def test_an_auditor_sees_the_audit_log_but_not_the_queue(auditor_staff):
+    client = logged_in(auditor_staff)
+
+    assert client.get("/admin/triage/auditevent/").status_code == 200
+    assert client.get(QUEUE).status_code == 403
+
+
+def test_an_auditor_cannot_record_a_review(auditor_staff):
+    presentation = make_presentation()
+
+    response = logged_in(auditor_staff).post(f"{QUEUE}{presentation.pk}/review/", {"status": "reviewed"})
+
+    assert response.status_code == 403
+    assert not Review.objects.exists()
+
+
+def test_nobody_can_change_the_audit_log_in_the_admin(auditor_staff):
+    make_presentation()
+    client = logged_in(auditor_staff)
+
+    assert client.get("/admin/triage/auditevent/add/").status_code == 403
+    assert client.get("/admin/triage/auditevent/1/delete/").status_code == 403
