@@ -1,0 +1,105 @@
+"""A clinician works the queue, and an auditor sees the trail, in a real headless Chromium."""
+
+import pytest
+
+from triage.models import Presentation, Review
+
+pytestmark = pytest.mark.browser
+
+LEVEL_ORDER = {"EMERGENCY": 3, "URGENT": 2, "ROUTINE": 1, "SELF CARE": 0}
+
+
+def badges(page) -> list[str]:
+    return [text.strip().upper() for text in page.locator("#result_list .level-badge").all_inner_texts()]
+
+
+def open_queue(page, live_server):
+    page.goto(f"{live_server.url}/admin/triage/presentation/?all=")
+    page.wait_for_selector("#result_list")
+
+
+def test_the_demo_clinician_sees_emergency_above_urgent_above_routine(login, live_server, screenshot):
+    page = login("clinician")
+
+    open_queue(page, live_server)
+
+    levels = [LEVEL_ORDER[badge] for badge in badges(page)]
+    assert levels == sorted(levels, reverse=True)
+    assert {3, 2, 1, 0} <= set(levels)
+    assert "emergency pending review" in page.inner_text("#pending-counts")
+    page.goto(f"{live_server.url}/admin/triage/presentation/")
+    screenshot(page, "queue")
+
+
+def test_filtering_to_flagged_leaves_only_urgent_and_emergency(login, live_server):
+    page = login("clinician")
+    open_queue(page, live_server)
+
+    page.click("#changelist-filter a[href*='flagged__exact=1']")
+    page.wait_for_selector("#result_list")
+
+    assert set(badges(page)) == {"EMERGENCY", "URGENT"}
+    assert len(badges(page)) == Presentation.objects.filter(flagged=True).count()
+
+
+def test_a_case_page_shows_its_findings_and_their_sources(login, live_server, screenshot):
+    page = login("clinician")
+    open_queue(page, live_server)
+
+    page.click("#result_list tbody tr:first-child th a")
+    page.wait_for_selector("#findings")
+
+    findings = page.inner_text("#findings")
+    assert "Triggered by" in findings
+    assert "S24" in findings and "Severe symptoms of low blood sugar" in findings
+    assert "Call emergency services now" in page.inner_text("#recommendations")
+    screenshot(page, "case")
+
+
+def test_a_recorded_review_changes_the_status_in_the_queue(login, live_server):
+    page = login("clinician")
+    open_queue(page, live_server)
+    page.click("#result_list tbody tr:first-child th a")
+    page.wait_for_selector("#review-form")
+
+    page.select_option("#id_status", "reviewed")
+    page.fill("#id_disposition", "Sent to emergency department")
+    page.click("#review-form input[type=submit]")
+    page.wait_for_selector(".messagelist .success")
+    open_queue(page, live_server)
+
+    first_row = page.inner_text("#result_list tbody tr:first-child")
+    assert "Reviewed" in first_row and "clinician" in first_row
+    assert Review.objects.get().reviewer_user.username == "clinician"
+
+
+@pytest.mark.parametrize("page_path", ["add/", "{id}/delete/"])
+def test_a_clinician_cannot_reach_the_add_or_delete_pages(login, live_server, page_path):
+    page = login("clinician")
+    presentation = Presentation.objects.first()
+
+    response = page.goto(f"{live_server.url}/admin/triage/presentation/{page_path.format(id=presentation.pk)}")
+
+    assert response.status == 403
+    open_queue(page, live_server)
+    assert page.locator("a.addlink").count() == 0
+
+
+def test_an_auditor_sees_the_audit_entries_of_the_clinicians_work(login, live_server, page):
+    clinician = login("clinician")
+    open_queue(clinician, live_server)
+    clinician.click("#result_list tbody tr:first-child th a")
+    clinician.wait_for_selector("#review-form")
+    clinician.select_option("#id_status", "in_review")
+    clinician.click("#review-form input[type=submit]")
+    clinician.wait_for_selector(".messagelist .success")
+    clinician.click("#logout-form button")
+
+    auditor = login("auditor")
+    auditor.goto(f"{live_server.url}/admin/triage/auditevent/?q=clinician")
+    auditor.wait_for_selector("#result_list")
+
+    log = auditor.inner_text("#result_list")
+    for event_type in ["session.login", "presentation.admin_list", "presentation.read", "presentation.review"]:
+        assert event_type in log, event_type
+    assert auditor.goto(f"{live_server.url}/admin/triage/presentation/").status == 403
