@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 THREADS ?= 4
 
-.PHONY: run test lint install
+.PHONY: run test lint install fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: install
 
 test: install
 	$(BIN)/pytest
+
+# schemathesis for longer than CI does: FUZZ_EXAMPLES examples per operation and role.
+fuzz: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/fuzz -s -m fuzz
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,16 +1,24 @@
-"""Request ids: an `X-Request-ID` header honoured when well-formed, else generated; always returned."""
+"""Request ids, and a clean 503 when the database is away."""
 
+import logging
 import re
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from triage.api.errors import PROBLEM_CONTENT_TYPE, problem
+
+logger = logging.getLogger(__name__)
 
 HEADER = "X-Request-ID"
 WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class RequestIdMiddleware:
+    """An `X-Request-ID` header honoured when well-formed, else generated; always returned."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -19,4 +27,25 @@ class RequestIdMiddleware:
         request.request_id = given if WELL_FORMED.fullmatch(given) else uuid.uuid4().hex
         response = self.get_response(request)
         response[HEADER] = request.request_id
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost or refused database connection answers 503 problem+json, not 500; the transaction rolled back."""
+
+    retry_after_seconds = 5
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("Database unavailable: %s %s (%s)", request.method, request.path, type(exception).__name__)
+        body = problem(503, "The database is unavailable; nothing was stored. Retry shortly.")
+        response = JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)
+        response["Retry-After"] = str(self.retry_after_seconds)
         return response

@@ -106,7 +106,6 @@ def test_it_filters_by_received_time(clinician_api, intake_key):
         ("page_size=0", "page_size"),
         ("page_size=201", "page_size"),
         ("page_size=ten", "page_size"),
-        ("cursor=not-a-cursor", "cursor"),
         ("flaged=true", "flaged"),
     ],
 )
@@ -116,6 +115,15 @@ def test_it_rejects_bad_or_unknown_query_parameters(clinician_api, query, field)
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert field in [error["field"] for error in response.json()["errors"]]
+    assert_response_conforms(response, URL, "get")
+
+
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "0", "bm9wZQ"])
+def test_a_cursor_the_server_did_not_issue_points_at_no_page(clinician_api, cursor):
+    response = clinician_api.get(URL, {"cursor": cursor})
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
     assert_response_conforms(response, URL, "get")
 
 

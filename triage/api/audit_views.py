@@ -2,7 +2,7 @@
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
@@ -28,6 +28,25 @@ class AuditEventPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError({"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: object) -> list[dict]:
+        return [
+            {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "minLength": 1}},
+            {
+                "name": "page_size",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
+
     def get_paginated_response_schema(self, schema: dict) -> dict:
         link = {"type": ["string", "null"], "format": "uri"}  # OpenAPI 3.1: null is a type, not `nullable`
         return {
@@ -40,14 +59,15 @@ class AuditEventPagination(CursorPagination):
 @extend_schema_view(
     list=extend_schema(
         summary="The audit trail, newest first",
-        responses={200: AuditEventSerializer(many=True), **problems(400, 401, 403)},
+        responses={200: AuditEventSerializer(many=True), **problems(400, 401, 403, 404)},
     ),
     retrieve=extend_schema(
         summary="One audit event; `?format=fhir` or `Accept: application/fhir+json` for a FHIR R4 AuditEvent",
+        parameters=[OpenApiParameter("format", str, enum=["json", "fhir"], description="`fhir` for FHIR R4.")],
         responses={
             (200, "application/json"): AuditEventSerializer,
             (200, FHIR): OpenApiResponse(OpenApiTypes.OBJECT, description="A FHIR R4 AuditEvent resource."),
-            **problems(401, 403, 404),
+            **problems(400, 401, 403, 404),
         },
     ),
 )
@@ -65,16 +85,18 @@ class AuditEventViewSet(ReadOnlyModelViewSet):
     lookup_value_converter = "int"
 
     def list(self, request: Request) -> Response:
-        if request.accepted_renderer.format == "fhir":
-            raise exceptions.NotAcceptable("The FHIR rendering is offered for one event at a time.")
         refuse_unknown_query_parameters(request, AuditEventFilter, {"cursor", "page_size"})
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         services.audit_read_record(sequences=[event.sequence for event in page], by=request_actor(request))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: int) -> Response:
+        refuse_unknown_query_parameters(request, None, {"format"})
+        requested = request.query_params.get("format", request.accepted_renderer.format)
+        if requested not in ("json", "fhir"):
+            raise exceptions.ValidationError({"format": ["Must be json or fhir."]})
         event = self.get_object()
         services.audit_read_record(sequences=[event.sequence], by=request_actor(request))
-        if request.accepted_renderer.format == "fhir":
+        if requested == "fhir":
             return Response(audit_event_resource(event), content_type=FHIR)
         return Response(self.get_serializer(event).data)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from triage.api.throttling import FailedAuthenticationThrottle
 from triage.audit import Actor, actor_for
 from triage.models import ApiKey
 
@@ -46,12 +47,17 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if keyword != KEYWORD:
             return None  # not ours: another scheme, or no credentials at all
         raw_key = raw_key.strip()
+        failures = FailedAuthenticationThrottle()
+        wait = failures.wait_needed(request)
+        if wait is not None:
+            raise exceptions.Throttled(wait, detail="Too many failed authentication attempts from this address.")
         try:
             # Anything not shaped like a key never reaches the database.
             api_key = ApiKey.objects.get_from_key(raw_key) if KEY_SHAPE.fullmatch(raw_key) else None
         except ApiKey.DoesNotExist:
             api_key = None
         if api_key is None or api_key.has_expired:
+            failures.record_failure(request)
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
         self._touch(api_key)
         return ApiKeyUser(api_key), api_key

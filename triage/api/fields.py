@@ -24,6 +24,9 @@ class StrictIntegerField(serializers.IntegerField):
     default_error_messages = {"invalid": "Must be a whole number."}
 
     def to_internal_value(self, data: Any) -> int:
+        # JSON has one number type: 38.0 is the integer 38 (as JSON Schema agrees); 38.5 and "38" are not.
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         self.run_validators(data)
@@ -51,6 +54,12 @@ class StrictCharField(serializers.CharField):
         kwargs.setdefault("trim_whitespace", False)
         self.allow_line_breaks = allow_line_breaks
         super().__init__(**kwargs)
+
+    @property
+    def allowed_pattern(self) -> str:
+        """The same rule as a JSON Schema pattern: no C0 or C1 control characters (lone surrogates: see below)."""
+        c0 = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f" if self.allow_line_breaks else "\\u0000-\\u001f"
+        return f"^[^{c0}\\u007f-\\u009f]*$"
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -66,7 +66,8 @@ class QueuePagination(BasePagination):
             rank, received_at, presentation_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
             return int(rank), datetime.fromisoformat(received_at), uuid.UUID(presentation_id)
         except (ValueError, UnicodeError, binascii.Error) as exc:
-            raise ValidationError({"cursor": ["Invalid cursor."]}) from exc
+            # As DRF's own cursor pagination: a cursor the server did not issue points at no page.
+            raise NotFound("Invalid cursor.") from exc
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         return {
@@ -85,7 +86,7 @@ class QueuePagination(BasePagination):
                 "in": "query",
                 "required": False,
                 "description": "Opaque position from a previous page's `next` link.",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "minLength": 1},
             },
             {
                 "name": "page_size",

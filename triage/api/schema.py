@@ -1,6 +1,10 @@
 """drf-spectacular extensions: the API key scheme, and strictness the serializers cannot declare."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.openapi import AutoSchema
 
 from triage.rules.measurements import LIMITS
@@ -39,3 +43,24 @@ class StrictSerializerSchema(OpenApiSerializerExtension):
                 for unit, limits in LIMITS[measurement].items()
             ]
         return schema
+
+
+class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
+    """Say in the schema which characters StrictCharField refuses, so clients can know before sending."""
+
+    target_class = "triage.api.fields.StrictCharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "pattern": self.target.allowed_pattern}
+
+
+class UniqueCodeListSchema(OpenApiSerializerFieldExtension):
+    """Code lists hold each code at most once."""
+
+    target_class = "triage.api.serializers.UniqueCodeListField"
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "uniqueItems": True}

@@ -76,7 +76,7 @@ class PatientInputSerializer(StrictSerializer):
 
 
 class TwitchInputSerializer(StrictSerializer):
-    locations = UniqueCodeListField(choices=LOCATIONS, allow_empty=False)
+    locations = UniqueCodeListField(choices=LOCATIONS, min_length=1)
     side = CodeField(choices=SIDES, help_text="`unknown` is read as possibly one-sided.")
     onset = CodeField(choices=TWITCH_ONSETS, required=False, default="unknown")
     duration_days = StrictIntegerField(min_value=0, max_value=36500)

@@ -40,16 +40,18 @@ def problems(*codes: int) -> dict[tuple[int, str], OpenApiResponse]:
         400: "Invalid request: `errors` names every bad field by its dotted path.",
         401: "No credentials, or an invalid or revoked API key.",
         403: "The caller's role may not do this.",
-        404: "No such presentation, or not one the caller may see.",
+        404: "No such presentation (or not one the caller may see), or a cursor the server did not issue.",
         409: "The external_id was already used by this client with a different body.",
         413: "The request body is larger than 64 KiB.",
         415: "The request body is not JSON.",
+        429: "Too many requests for this key, or too many failed keys from this address; see Retry-After.",
     }
+    # Any operation can be throttled.
     return {
         (code, PROBLEM): OpenApiResponse(
             ValidationProblemSerializer if code == 400 else ProblemSerializer, description=descriptions[code]
         )
-        for code in codes
+        for code in (*codes, 429)
     }
 
 
@@ -72,7 +74,7 @@ class RuleCatalogueView(APIView):
         summary="The review queue",
         description="Presentations in queue order (level, then score, highest first; then oldest first). "
         "Clinicians see all; an intake client sees only its own.",
-        responses={200: PresentationSerializer(many=True), **problems(400, 401, 403)},
+        responses={200: PresentationSerializer(many=True), **problems(400, 401, 403, 404)},
     ),
     retrieve=extend_schema(
         summary="One presentation with its current assessment",
@@ -164,9 +166,12 @@ class PresentationViewSet(ViewSet):
             raise exceptions.NotFound() from exc
 
 
-def refuse_unknown_query_parameters(request: Request, filterset: type, also: set[str]) -> None:
-    """A misspelt filter must not silently widen a list: name every unknown query parameter (400)."""
-    known = set(filterset.base_filters) | also
-    unknown = [name for name in request.query_params if name not in known]
-    if unknown:
-        raise exceptions.ValidationError({name: ["Unknown query parameter."] for name in unknown})
+def refuse_unknown_query_parameters(request: Request, filterset: type | None, also: set[str]) -> None:
+    """A misspelt or empty filter must not silently widen a list: name every such query parameter (400)."""
+    known = set(filterset.base_filters if filterset else ()) | also
+    errors = {name: ["Unknown query parameter."] for name in request.query_params if name not in known}
+    errors |= {
+        name: ["Must not be empty."] for name, value in request.query_params.items() if name in known and not value
+    }
+    if errors:
+        raise exceptions.ValidationError(errors)

@@ -1,0 +1,36 @@
+"""Logs carry no patient data: a crash logs its stack trace, never the request body."""
+
+import json
+import logging
+
+import pytest
+from django.test import Client
+
+from tests.factories import make_payload, symptom
+from triage import services
+
+pytestmark = pytest.mark.django_db
+
+NOTES = "She is frightened it is a tumour like her mother's"
+PATIENT = "pt-private-0042"
+
+
+def test_an_exception_in_a_view_logs_a_stack_trace_without_the_request_body(caplog, intake_key, monkeypatch):
+    def crash(**kwargs):
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(services, "presentation_submit", crash)
+    payload = make_payload(notes=NOTES, symptoms=[symptom("slurred_speech", "sudden")])
+    payload["patient"]["reference"] = PATIENT
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Api-Key {intake_key[1]}")
+    caplog.set_level(logging.DEBUG)
+
+    response = client.post("/api/v1/presentations/", json.dumps(payload), content_type="application/json")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert NOTES not in response.content.decode()
+    formatter = logging.Formatter("%(levelname)s %(name)s %(message)s")
+    logged = "\n".join(formatter.format(record) for record in caplog.records)
+    assert "Traceback" in logged and "RuntimeError: engine exploded" in logged
+    assert NOTES not in logged and PATIENT not in logged and "slurred_speech" not in logged

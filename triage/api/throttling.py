@@ -1,0 +1,59 @@
+"""Rate limits: per API key, and per client address for failed authentication.
+
+DRF throttles keep their counts in Django's cache: per process with the default
+local-memory cache, so each gunicorn worker enforces the limit on its own.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+
+from triage.models import ApiKey
+
+if TYPE_CHECKING:  # imported by DRF's own settings while rest_framework.views is loading
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+
+class ApiKeyRateThrottle(SimpleRateThrottle):
+    """Requests per API key; session users fall to DRF's UserRateThrottle."""
+
+    scope = "api_key"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
+        if not isinstance(request.auth, ApiKey):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+
+
+class FailedAuthenticationThrottle(SimpleRateThrottle):
+    """Counts failed API key authentications per client address; past the limit, even a good key waits."""
+
+    scope = "failed_auth"
+
+    def get_cache_key(self, request: Request, view: APIView | None) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def wait_needed(self, request: Request) -> float | None:
+        """Seconds this address must wait before trying again, or None if it may try now."""
+        self.key = self.get_cache_key(request, None)
+        self.history = self.cache.get(self.key, [])
+        self.now = self.timer()
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+        return self.wait() if len(self.history) >= self.num_requests else None
+
+    def record_failure(self, request: Request) -> None:
+        if not hasattr(self, "history"):
+            self.wait_needed(request)
+        self.history.insert(0, self.now)
+        self.cache.set(self.key, self.history, self.duration)
+
+
+class SessionUserRateThrottle(UserRateThrottle):
+    """Requests per Django user (session); API key requests are counted by ApiKeyRateThrottle instead."""
+
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
+        return None if isinstance(request.auth, ApiKey) else super().get_cache_key(request, view)
