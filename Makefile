@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 THREADS ?= 4
 
-.PHONY: run test lint install fuzz
+.PHONY: run test lint install fuzz bench bench-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,7 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Swagger UI /api/docs/, admin /admin/)"
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) \
-		--workers $(WORKERS) --threads $(THREADS) --access-logfile -
+	WEB_WORKERS=$(WORKERS) WEB_THREADS=$(THREADS) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --access-logfile -
 
 test: install
 	$(BIN)/pytest
@@ -36,6 +35,14 @@ test: install
 # schemathesis for longer than CI does: FUZZ_EXAMPLES examples per operation and role.
 fuzz: install
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/fuzz -s -m fuzz
+
+# The benchmark (bench/run.py): wrk and pgbench on this machine, floors and ratios, report in bench/results/.
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-quick:
+	$(MAKE) bench BENCH_ARGS=--quick
 
 lint: install
 	$(BIN)/ruff check .

@@ -186,7 +186,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["triage.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["triage.api.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "triage.api.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -225,6 +225,9 @@ SPECTACULAR_SETTINGS = {
         "SymptomCodeEnum": "triage.rules.vocabulary.SYMPTOMS",
     },
 }
+
+# The audit hash chain. Off only to measure what it costs (bench/): events are then unchained and unverifiable.
+AUDIT_HASH_CHAIN = env_bool("AUDIT_HASH_CHAIN", True)
 
 LOGGING = {
     "version": 1,

@@ -46,8 +46,8 @@ def http(
 
 
 @contextlib.contextmanager
-def gunicorn(log_path: Path, workers: int = 1, threads: int = 2, **env: str) -> Iterator[str]:
-    """Serve config.wsgi with production settings (debug off) and yield its base URL."""
+def gunicorn(log_path: Path, workers: int = 1, threads: int = 2, app: str = "config.wsgi", **env: str) -> Iterator[str]:
+    """Serve `app` (the service unless told) with production settings (debug off) and yield its base URL."""
     port = _free_port()
     environment = {
         **os.environ,
@@ -59,7 +59,7 @@ def gunicorn(log_path: Path, workers: int = 1, threads: int = 2, **env: str) -> 
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         **env,
     }
-    command = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command = [str(Path(sys.executable).parent / "gunicorn"), app, "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--threads", str(threads), "--graceful-timeout", "5"]
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=log_file, stderr=subprocess.STDOUT)

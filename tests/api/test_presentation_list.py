@@ -180,8 +180,9 @@ def test_a_list_page_costs_the_same_few_queries_whatever_its_size(
         presentation_create(payload=_payload(index), client=intake_key[0])
     clinician_api.get("/api/v1/rules/")  # the key's last-used time is now fresh, so it is not written again
 
-    # Key lookup; one SELECT of the page joined with its assessments; the audit append (lock, chain head, insert).
-    with django_assert_num_queries(5):
+    # Key lookup; one SELECT of the page joined with its assessments; the audit append (lock, then one INSERT
+    # that reads the chain head).
+    with django_assert_num_queries(4):
         response = clinician_api.get(URL, {"page_size": page_size})
 
     assert len(response.json()["results"]) == page_size
@@ -190,9 +191,9 @@ def test_a_list_page_costs_the_same_few_queries_whatever_its_size(
 def test_a_post_costs_a_fixed_few_queries(intake_api, django_assert_num_queries):
     intake_api.get("/api/v1/rules/")
 
-    # Key lookup; INSERT presentation and assessment; the audit append (lock, chain head, insert);
+    # Key lookup; INSERT presentation and assessment; the audit append (lock, one INSERT after the chain head);
     # plus the SAVEPOINT/RELEASE pair that only appears inside the test's own transaction.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = intake_api.post(URL, json.dumps(make_payload(**EMERGENCY)), content_type="application/json")
 
     assert response.status_code == 201

@@ -5,7 +5,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import ReadOnlyModelViewSet
@@ -15,6 +14,7 @@ from triage.api.authentication import request_actor
 from triage.api.fhir import FhirJSONRenderer, audit_event_resource
 from triage.api.filters import AuditEventFilter
 from triage.api.permissions import allow
+from triage.api.renderers import FastJSONRenderer
 from triage.api.serializers import AuditEventSerializer
 from triage.api.views import problems, refuse_unknown_query_parameters
 from triage.models import AuditEvent, Role
@@ -76,7 +76,7 @@ class AuditEventViewSet(ReadOnlyModelViewSet):
     queryset = AuditEvent.objects.all()
     serializer_class = AuditEventSerializer
     permission_classes = [allow(Role.AUDITOR)]
-    renderer_classes = [JSONRenderer, FhirJSONRenderer]
+    renderer_classes = [FastJSONRenderer, FhirJSONRenderer]
     pagination_class = AuditEventPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = AuditEventFilter

@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from rest_framework.renderers import JSONRenderer
-
+from triage.api.renderers import FastJSONRenderer
 from triage.models import AuditEvent
 
 EVENT_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/audit-event-type"
@@ -13,7 +12,7 @@ SUBTYPE_SYSTEM = "urn:twitch-triage:audit-event-type"
 OUTCOME = {"success": "0", "failure": "4"}
 
 
-class FhirJSONRenderer(JSONRenderer):
+class FhirJSONRenderer(FastJSONRenderer):
     media_type = "application/fhir+json"
     format = "fhir"
 

@@ -84,6 +84,8 @@ def symptoms_with(
 
     `resolved=None` counts a symptom whether or not it has gone.
     """
+    if not p.symptoms:
+        return ()
     return tuple(
         f"symptoms.{s.code}"
         for s in p.symptoms
@@ -150,14 +152,16 @@ def severe_hypocalcaemia(p: Presentation, fired: Mapping[str, Level]) -> Paths:
     return all_of(("measurements.serum_calcium",), companions)
 
 
+WEAKNESS_COMPANIONS = each(
+    ("tingling", "difficulty_swallowing", "loss_of_balance", "loss_of_coordination", "unsteadiness"), ANY_ONSET
+)
+
+
 def rapidly_progressive_weakness(p: Presentation, fired: Mapping[str, Level]) -> Paths:
     sudden = symptoms_with(p, {"muscle_weakness": SUDDEN})
     if sudden:
         return sudden
-    companions = each(
-        ("tingling", "difficulty_swallowing", "loss_of_balance", "loss_of_coordination", "unsteadiness"), ANY_ONSET
-    )
-    return all_of(symptoms_with(p, {"muscle_weakness": GRADUAL_OR_UNKNOWN}), symptoms_with(p, companions))
+    return all_of(symptoms_with(p, {"muscle_weakness": GRADUAL_OR_UNKNOWN}), symptoms_with(p, WEAKNESS_COMPANIONS))
 
 
 def measured_low_unless(measurement: str, severe_rule: str) -> Predicate:
@@ -169,19 +173,20 @@ def measured_low_unless(measurement: str, severe_rule: str) -> Predicate:
     return predicate
 
 
+AFTER_NECK_SURGERY_LOCATIONS = frozenset({"mouth", "cheek", "whole_side_of_face", "hand", "widespread"})
+LOW_CALCIUM_LOCATIONS = frozenset({"mouth", "hand"})
+LOW_CALCIUM_SYMPTOMS = each(("palpitations", "muscle_weakness", "tingling"), ANY_ONSET)
+
+
 def suspected_hypocalcaemia(p: Presentation, fired: Mapping[str, Level]) -> Paths:
     if "serum_calcium" in p.measurements:
         return ()
-    tingling = symptoms_with(p, {"tingling": ANY_ONSET})
     after_surgery = all_of(
         history(p, "thyroid_or_parathyroid_surgery"),
-        locations(p, {"mouth", "cheek", "whole_side_of_face", "hand", "widespread"}) + tingling,
+        locations(p, AFTER_NECK_SURGERY_LOCATIONS) + symptoms_with(p, {"tingling": ANY_ONSET}),
     )
-    with_symptoms = all_of(
-        locations(p, {"mouth", "hand"}),
-        symptoms_with(p, each(("palpitations", "muscle_weakness", "tingling"), ANY_ONSET)),
-    )
-    return tuple(dict.fromkeys(after_surgery + with_symptoms))
+    with_symptoms = all_of(locations(p, LOW_CALCIUM_LOCATIONS), symptoms_with(p, LOW_CALCIUM_SYMPTOMS))
+    return tuple(dict.fromkeys(after_surgery + with_symptoms)) if after_surgery or with_symptoms else ()
 
 
 def one_sided(p: Presentation) -> Paths:
@@ -204,17 +209,27 @@ def persistent_twitch(p: Presentation, fired: Mapping[str, Level]) -> Paths:
     return ("twitch.duration_days",) if p.twitch.duration_days >= 21 else ()
 
 
+LONGSTANDING_NEURO = each(
+    (*FOCAL, *ACUTE, "persistent_nausea_vomiting", "memory_problems", "personality_change", "seizure"), LONGSTANDING
+)
+# Residual one-sided deficits after a known stroke are expected, not new.
+LONGSTANDING_NEURO_AFTER_STROKE = {
+    code: onsets
+    for code, onsets in LONGSTANDING_NEURO.items()
+    if code not in {"one_sided_weakness", "one_sided_paralysis"}
+}
+STROKE_DEFICITS = each(("one_sided_weakness", "one_sided_paralysis"), LONGSTANDING)
+
+
 def longstanding_neuro_symptom(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-    codes = set(FOCAL + ACUTE) | {"persistent_nausea_vomiting", "memory_problems", "personality_change", "seizure"}
-    if "prior_stroke" in p.history:
-        # Residual one-sided deficits after a known stroke are expected, not new.
-        codes -= {"one_sided_weakness", "one_sided_paralysis"}
-    return symptoms_with(p, each(codes, LONGSTANDING))
+    after_stroke = "prior_stroke" in p.history
+    return symptoms_with(p, LONGSTANDING_NEURO_AFTER_STROKE if after_stroke else LONGSTANDING_NEURO)
 
 
 def post_stroke_recovery_twitch(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-    deficits = symptoms_with(p, each(("one_sided_weakness", "one_sided_paralysis"), LONGSTANDING))
-    return all_of(history(p, "prior_stroke"), deficits)
+    if "prior_stroke" not in p.history:
+        return ()
+    return all_of(history(p, "prior_stroke"), symptoms_with(p, STROKE_DEFICITS))
 
 
 def glucose_unchecked_in_diabetes(p: Presentation, fired: Mapping[str, Level]) -> Paths:

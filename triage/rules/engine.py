@@ -4,8 +4,7 @@ A pure function: no clock, no database, no settings. The same presentation
 always gives the same assessment under the same rule set version.
 """
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .catalogue import RULES, RULESET_VERSION, Rule
 from .presentation import Presentation
@@ -17,8 +16,9 @@ ADVICE_DROPPED_WHEN_FLAGGED = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
+    """One rule that fired (a NamedTuple: immutable, and cheap to make thousands of times a second)."""
+
     code: str
     title: str
     category: str
@@ -29,8 +29,9 @@ class Finding:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
+class Assessment(NamedTuple):
+    """The result of scoring one presentation."""
+
     ruleset_version: str
     level: Level
     flagged: bool
@@ -39,22 +40,26 @@ class Assessment:
     recommendations: tuple[str, ...]
 
     def findings_as_dicts(self) -> list[dict[str, Any]]:
-        return [{**asdict(f), "triggered_by": list(f.triggered_by), "sources": list(f.sources)} for f in self.findings]
+        return [
+            {**f._asdict(), "triggered_by": list(f.triggered_by), "sources": list(f.sources)} for f in self.findings
+        ]
 
 
 def assess(presentation: Presentation) -> Assessment:
     """Score a validated presentation against rule set 2026.11."""
     fired: dict[str, Level] = {}
+    fired_rules: list[Rule] = []
     findings: list[Finding] = []
     for rule in RULES:
         triggered_by = rule.fires(presentation, fired)
         if triggered_by:
             fired[rule.code] = rule.level
+            fired_rules.append(rule)
             findings.append(_finding(rule, triggered_by, presentation))
 
     level = max(fired.values(), default=Level.SELF_CARE)
-    # Highest level first; sorted() is stable, so table order holds within a level.
-    fired_rules = sorted((r for r in RULES if r.code in fired), key=lambda r: -r.level)
+    # Highest level first; sort() is stable, so table order holds within a level.
+    fired_rules.sort(key=lambda r: -r.level)
     return Assessment(
         ruleset_version=RULESET_VERSION,
         level=level,
@@ -82,12 +87,19 @@ def _finding(rule: Rule, triggered_by: tuple[str, ...], presentation: Presentati
         code=rule.code,
         title=rule.title,
         category=rule.category,
-        level=rule.level.code,
+        level=LEVEL_CODES[rule.level],
         points=rule.points,
         triggered_by=triggered_by,
         rationale=rule.rationale.format(evidence=evidence),
         sources=rule.sources,
     )
+
+
+# Titles as words inside a sentence, and level codes, prepared once.
+LEVEL_CODES = {level: level.code for level in Level}
+SYMPTOM_WORDS = {code: title.lower() for code, title in SYMPTOMS.items()}
+HISTORY_WORDS = {code: f"history of {title[0].lower()}{title[1:]}" for code, title in HISTORY.items()}
+LOCATION_WORDS = {f"locations.{code}": f"twitch at the {title.lower()}" for code, title in LOCATIONS.items()}
 
 
 def describe_input(path: str, presentation: Presentation) -> str:
@@ -97,15 +109,15 @@ def describe_input(path: str, presentation: Presentation) -> str:
         symptom = presentation.symptom(name)
         if symptom is None:
             raise KeyError(path)
-        return f"{SYMPTOMS[name].lower()} of {symptom.onset} onset{', now resolved' if symptom.resolved else ''}"
+        return f"{SYMPTOM_WORDS[name]} of {symptom.onset} onset{', now resolved' if symptom.resolved else ''}"
     if section == "history":
-        return f"history of {HISTORY[name][0].lower()}{HISTORY[name][1:]}"
+        return HISTORY_WORDS[name]
     if section == "measurements":
         m = presentation.measurements[name]
         kind = f" ({m.kind})" if name == "serum_calcium" else ""
         return f"{name.replace('_', ' ')}{kind} of {m.value:g} {m.unit}"
     if name.startswith("locations."):
-        return f"twitch at the {LOCATIONS[name.removeprefix('locations.')].lower()}"
+        return LOCATION_WORDS[name]
     if name == "side":
         return f"twitch side {presentation.twitch.side}"
     if name == "duration_days":
