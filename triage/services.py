@@ -113,22 +113,14 @@ def _assessment_row(
 
 def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation) -> None:
     assessment = presentation.current_assessment
-    audit_record(
-        by=by,
-        action=AuditAction.CREATE,
-        event_type=event_type,
-        status=201,
-        entity_type="Presentation",
-        entity_id=presentation.id,
-        patient_reference=presentation.patient_reference,
-        detail={
-            "assessment_id": str(assessment.id),
-            "ruleset_version": assessment.ruleset_version,
-            "level": assessment.level_code,
-            "score": assessment.score,
-            "flagged": assessment.flagged,
-        },
-    )
+    detail = {
+        "assessment_id": str(assessment.id),
+        "ruleset_version": assessment.ruleset_version,
+        "level": assessment.level_code,
+        "score": assessment.score,
+        "flagged": assessment.flagged,
+    }
+    _record_presentation_event(by, AuditAction.CREATE, event_type, 201, presentation, detail)
 
 
 def presentation_read_record(*, presentation: Presentation, by: Actor) -> None:
@@ -137,14 +129,26 @@ def presentation_read_record(*, presentation: Presentation, by: Actor) -> None:
 
 
 def _record_access(*, by: Actor, event_type: str, presentation: Presentation) -> None:
+    _record_presentation_event(by, AuditAction.READ, event_type, 200, presentation)
+
+
+def _record_presentation_event(
+    by: Actor,
+    action: AuditAction,
+    event_type: str,
+    status: int,
+    presentation: Presentation,
+    detail: dict[str, Any] | None = None,
+) -> None:
     audit_record(
         by=by,
-        action=AuditAction.READ,
+        action=action,
         event_type=event_type,
-        status=200,
+        status=status,
         entity_type="Presentation",
         entity_id=presentation.id,
         patient_reference=presentation.patient_reference,
+        detail=detail,
     )
 
 
@@ -187,23 +191,15 @@ def review_record(
         previous = presentation.review_status
         presentation.review_status = ReviewStatus(status)
         presentation.save(update_fields=["review_status"])
-        audit_record(
-            by=by,
-            action=AuditAction.UPDATE,
-            event_type="presentation.review",
-            status=201,
-            entity_type="Presentation",
-            entity_id=presentation.id,
-            patient_reference=presentation.patient_reference,
-            # Whether a note or disposition was given, never their text.
-            detail={
-                "review_id": str(review.id),
-                "from_status": previous,
-                "to_status": status,
-                "has_disposition": bool(disposition),
-                "has_note": bool(note),
-            },
-        )
+        # Whether a note or disposition was given, never their text.
+        detail = {
+            "review_id": str(review.id),
+            "from_status": previous,
+            "to_status": status,
+            "has_disposition": bool(disposition),
+            "has_note": bool(note),
+        }
+        _record_presentation_event(by, AuditAction.UPDATE, "presentation.review", 201, presentation, detail)
     return review
 
 
