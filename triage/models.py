@@ -106,10 +106,6 @@ class Presentation(models.Model):
     def __str__(self) -> str:
         return f"{self.external_id} ({self.patient_reference})"
 
-    @property
-    def level_code(self) -> str:
-        return Level(self.level).code
-
     @staticmethod
     def queue_rank_for(level: Level, score: int) -> int:
         return (Level.EMERGENCY - level) * 1000 + (100 - score)
