@@ -123,7 +123,7 @@ class PresentationAdmin(ReadOnlyAdmin):
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
             services.presentation_list_record(
-                presentations=list(changelist.result_list),
+                presentation_ids=[presentation.pk for presentation in changelist.result_list],
                 by=actor_for(request, user=request.user),
                 event_type="presentation.admin_list",
             )

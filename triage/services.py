@@ -152,7 +152,7 @@ def _record_presentation_event(
     )
 
 
-def presentation_list_record(*, presentations: Sequence[Presentation], by: Actor, event_type: str) -> None:
+def presentation_list_record(*, presentation_ids: Sequence[uuid.UUID], by: Actor, event_type: str) -> None:
     """Record a read of a page of presentations: which ones the caller was shown."""
     audit_record(
         by=by,
@@ -160,7 +160,7 @@ def presentation_list_record(*, presentations: Sequence[Presentation], by: Actor
         event_type=event_type,
         status=200,
         entity_type="Presentation",
-        detail={"ids": [str(p.id) for p in presentations]},
+        detail={"ids": [str(presentation_id) for presentation_id in presentation_ids]},
     )
 
 

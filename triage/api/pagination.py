@@ -23,6 +23,7 @@ class QueuePagination(BasePagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: object = None) -> list:
+        """A page of `queryset`, whose rows must end with (…, received_at, …, queue_rank) as QUEUE_COLUMNS do."""
         size = self._page_size(request)
         position = self._decode(request.query_params.get("cursor"))
         if position is not None:
@@ -38,7 +39,7 @@ class QueuePagination(BasePagination):
         self.next_url = None
         if len(rows) > size:
             last = rows[size - 1]
-            cursor = self._encode(last.queue_rank, last.received_at, last.id)
+            cursor = self._encode(last[-1], last[2], last[0])  # queue_rank, received_at, id
             self.next_url = replace_query_param(request.build_absolute_uri(), "cursor", cursor)
         return rows[:size]
 

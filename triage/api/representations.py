@@ -1,36 +1,69 @@
 """Stored rows to response bodies, as plain dicts (the shapes are in serializers.py)."""
 
+import uuid
+from datetime import datetime
 from typing import Any
 
-from triage.models import Assessment, Presentation, Review
+from triage.models import Presentation, Review
 from triage.payload import with_defaults
 from triage.rules import Level
 
 
 def presentation_body(presentation: Presentation) -> dict[str, Any]:
     """The presentation as submitted (defaults filled in) with its id, status and current assessment."""
-    submitted = with_defaults(presentation.payload)
+    assessment = presentation.current_assessment
+    return _body(
+        presentation.id, presentation.external_id, presentation.received_at, presentation.review_status,
+        presentation.payload, assessment.id, assessment.level, assessment.flagged, assessment.score,
+        assessment.ruleset_version, assessment.assessed_at, assessment.findings, assessment.recommendations,
+    )  # fmt: skip
+
+
+# The columns a queue page reads: no model instances, one row of plain values per presentation.
+QUEUE_COLUMNS = (
+    "id", "external_id", "received_at", "review_status", "payload", "current_assessment__id",
+    "current_assessment__level", "current_assessment__flagged", "current_assessment__score",
+    "current_assessment__ruleset_version", "current_assessment__assessed_at", "current_assessment__findings",
+    "current_assessment__recommendations", "queue_rank",
+)  # fmt: skip
+
+
+def queue_row_body(row: tuple) -> dict[str, Any]:
+    """The same body as presentation_body, from a row of QUEUE_COLUMNS."""
+    return _body(*row[:-1])
+
+
+def _body(
+    presentation_id: uuid.UUID, external_id: str, received_at: datetime, review_status: str, payload: dict,
+    assessment_id: uuid.UUID, level: int, flagged: bool, score: int, ruleset_version: str, assessed_at: datetime,
+    findings: list, recommendations: list,
+) -> dict[str, Any]:  # fmt: skip
+    submitted = with_defaults(payload)
+    del submitted["external_id"]
     return {
-        "id": str(presentation.id),
-        "external_id": presentation.external_id,
-        "received_at": presentation.received_at.isoformat().replace("+00:00", "Z"),
-        "review_status": presentation.review_status,
-        **{key: value for key, value in submitted.items() if key != "external_id"},
-        "assessment": assessment_body(presentation.current_assessment),
+        "id": str(presentation_id),
+        "external_id": external_id,
+        "received_at": _utc(received_at),
+        "review_status": review_status,
+        **submitted,
+        "assessment": {
+            "id": str(assessment_id),
+            "level": LEVEL_CODES[level],
+            "flagged": flagged,
+            "score": score,
+            "ruleset_version": ruleset_version,
+            "assessed_at": _utc(assessed_at),
+            "findings": findings,
+            "recommendations": recommendations,
+        },
     }
 
 
-def assessment_body(assessment: Assessment) -> dict[str, Any]:
-    return {
-        "id": str(assessment.id),
-        "level": Level(assessment.level).code,
-        "flagged": assessment.flagged,
-        "score": assessment.score,
-        "ruleset_version": assessment.ruleset_version,
-        "assessed_at": assessment.assessed_at.isoformat().replace("+00:00", "Z"),
-        "findings": assessment.findings,
-        "recommendations": assessment.recommendations,
-    }
+def _utc(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+LEVEL_CODES = {level.value: level.code for level in Level}
 
 
 def review_body(review: Review) -> dict[str, Any]:
@@ -41,5 +74,5 @@ def review_body(review: Review) -> dict[str, Any]:
         "disposition": review.disposition,
         "note": review.note,
         "reviewer": review.reviewer_name,
-        "reviewed_at": review.reviewed_at.isoformat().replace("+00:00", "Z"),
+        "reviewed_at": _utc(review.reviewed_at),
     }

@@ -19,7 +19,7 @@ from triage.api.errors import IdempotencyConflict
 from triage.api.filters import PresentationFilter
 from triage.api.pagination import QueuePagination
 from triage.api.permissions import allow, intake_client
-from triage.api.representations import presentation_body, review_body
+from triage.api.representations import QUEUE_COLUMNS, presentation_body, queue_row_body, review_body
 from triage.api.serializers import (
     PresentationInputSerializer,
     PresentationSerializer,
@@ -135,9 +135,11 @@ class PresentationViewSet(ViewSet):
         queryset = selectors.presentation_list(client=intake_client(request))
         queryset = DjangoFilterBackend().filter_queryset(request, queryset, self)
         paginator = QueuePagination()
-        page = paginator.paginate_queryset(queryset, request, self)
-        services.presentation_list_record(presentations=page, by=request_actor(request), event_type="presentation.list")
-        return paginator.get_paginated_response([presentation_body(p) for p in page])
+        rows = paginator.paginate_queryset(queryset.values_list(*QUEUE_COLUMNS), request, self)
+        services.presentation_list_record(
+            presentation_ids=[row[0] for row in rows], by=request_actor(request), event_type="presentation.list"
+        )
+        return paginator.get_paginated_response([queue_row_body(row) for row in rows])
 
     @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
     def retrieve(self, request: Request, pk: uuid.UUID) -> Response:
