@@ -158,6 +158,8 @@ WEAKNESS_COMPANIONS = each(
 
 
 def rapidly_progressive_weakness(p: Presentation, fired: Mapping[str, Level]) -> Paths:
+    if p.symptom("muscle_weakness") is None:
+        return ()
     sudden = symptoms_with(p, {"muscle_weakness": SUDDEN})
     if sudden:
         return sudden
@@ -181,11 +183,14 @@ LOW_CALCIUM_SYMPTOMS = each(("palpitations", "muscle_weakness", "tingling"), ANY
 def suspected_hypocalcaemia(p: Presentation, fired: Mapping[str, Level]) -> Paths:
     if "serum_calcium" in p.measurements:
         return ()
-    after_surgery = all_of(
-        history(p, "thyroid_or_parathyroid_surgery"),
-        locations(p, AFTER_NECK_SURGERY_LOCATIONS) + symptoms_with(p, {"tingling": ANY_ONSET}),
-    )
-    with_symptoms = all_of(locations(p, LOW_CALCIUM_LOCATIONS), symptoms_with(p, LOW_CALCIUM_SYMPTOMS))
+    after_surgery: Paths = ()
+    if "thyroid_or_parathyroid_surgery" in p.history:
+        after_surgery = all_of(
+            history(p, "thyroid_or_parathyroid_surgery"),
+            locations(p, AFTER_NECK_SURGERY_LOCATIONS) + symptoms_with(p, {"tingling": ANY_ONSET}),
+        )
+    at_mouth_or_hand = locations(p, LOW_CALCIUM_LOCATIONS)
+    with_symptoms = all_of(at_mouth_or_hand, symptoms_with(p, LOW_CALCIUM_SYMPTOMS)) if at_mouth_or_hand else ()
     return tuple(dict.fromkeys(after_surgery + with_symptoms)) if after_surgery or with_symptoms else ()
 
 
@@ -195,10 +200,13 @@ def one_sided(p: Presentation) -> Paths:
 
 
 def possible_focal_seizure(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-    return all_of(one_sided(p), locations(p, FACIAL_LOCATIONS), locations(p, LIMB_LOCATIONS))
+    limbs = locations(p, LIMB_LOCATIONS)
+    return all_of(one_sided(p), locations(p, FACIAL_LOCATIONS), limbs) if limbs else ()
 
 
 def hemifacial_pattern(p: Presentation, fired: Mapping[str, Level]) -> Paths:
+    if p.twitch.side == "both":
+        return ()
     whole_side = locations(p, {"whole_side_of_face"})
     regions = {FACIAL_REGIONS[code] for code in p.twitch.locations if code in FACIAL_REGIONS}
     facial = whole_side or (locations(p, FACIAL_REGIONS) if len(regions) >= 2 else ())

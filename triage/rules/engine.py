@@ -82,16 +82,17 @@ def recommendations_for(fired_rules: list[Rule], level: Level) -> tuple[str, ...
 
 
 def _finding(rule: Rule, triggered_by: tuple[str, ...], presentation: Presentation) -> Finding:
-    evidence = _join([describe_input(path, presentation) for path in triggered_by])
+    phrases = [describe_input(path, presentation) for path in triggered_by]
+    evidence = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
     return Finding(
-        code=rule.code,
-        title=rule.title,
-        category=rule.category,
-        level=LEVEL_CODES[rule.level],
-        points=rule.points,
-        triggered_by=triggered_by,
-        rationale=rule.rationale.format(evidence=evidence),
-        sources=rule.sources,
+        rule.code,
+        rule.title,
+        rule.category,
+        LEVEL_CODES[rule.level],
+        rule.points,
+        triggered_by,
+        rule.rationale.format(evidence=evidence),
+        rule.sources,
     )
 
 
@@ -123,7 +124,3 @@ def describe_input(path: str, presentation: Presentation) -> str:
     if name == "duration_days":
         return f"twitch lasting {presentation.twitch.duration_days} days"
     return FLAG_PHRASES[name]
-
-
-def _join(phrases: list[str]) -> str:
-    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
