@@ -1,6 +1,9 @@
 """Presentations and assessments on PostgreSQL: round-trips and the constraints that guard them."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from tests.factories import assess_payload, make_api_key, make_payload, make_presentation, symptom
@@ -81,3 +84,18 @@ def test_the_database_refuses_an_assessment_flagged_below_urgent():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Assessment.objects.filter(pk=presentation.current_assessment_id).update(flagged=True)
+
+
+def test_reassess_scores_again_only_what_an_older_rule_set_assessed():
+    old = make_presentation(external_id="old", symptoms=[symptom("seizure", "sudden")])
+    current = make_presentation(external_id="current")
+    Assessment.objects.filter(pk=old.current_assessment_id).update(ruleset_version="2025.01")
+    out = io.StringIO()
+
+    call_command("reassess", stdout=out)
+
+    old.refresh_from_db()
+    assert "Re-assessed 1 presentations" in out.getvalue()
+    assert old.current_assessment.ruleset_version == "2026.11"
+    assert Assessment.objects.filter(presentation=old).count() == 2
+    assert Assessment.objects.filter(presentation=current).count() == 1

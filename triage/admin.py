@@ -181,6 +181,14 @@ class AuditEventAdmin(ReadOnlyAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:  # the log shows patient references: reading it is recorded too
+            sequences = [event.sequence for event in changelist.result_list]
+            services.audit_read_record(sequences=sequences, by=actor_for(request, user=request.user))
+        return response
+
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None):
         response = super().change_view(request, object_id, form_url, extra_context)
         event = getattr(response, "context_data", {}).get("original")

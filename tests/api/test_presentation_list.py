@@ -1,6 +1,8 @@
 """GET /api/v1/presentations/ and /{id}/: queue order, filters, keyset pages, fixed query counts."""
 
+import base64
 import json
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -125,6 +127,16 @@ def test_a_cursor_the_server_did_not_issue_points_at_no_page(clinician_api, curs
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert_response_conforms(response, URL, "get")
+
+
+def test_a_cursor_with_an_offset_postgresql_cannot_hold_is_read_in_utc(clinician_api):
+    # Python accepts offsets up to ±23:59, PostgreSQL only ±15:59: this was a 500.
+    position = f"0|2026-01-01T00:00:00+20:00|{uuid.UUID(int=0)}"
+    cursor = base64.urlsafe_b64encode(position.encode()).decode()
+
+    response = clinician_api.get(URL, {"cursor": cursor})
+
+    assert response.status_code == 200
 
 
 def test_pages_follow_each_other_without_gaps_or_repeats(clinician_api, intake_key):

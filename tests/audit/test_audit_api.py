@@ -101,3 +101,11 @@ def test_reading_the_trail_is_itself_recorded(auditor_api, history):
 
 def test_an_unknown_filter_is_refused(auditor_api):
     assert auditor_api.get(URL, {"agnet": "x"}).status_code == 400
+
+
+@pytest.mark.parametrize("cursor", ["cD1hYmM=", "not-a-cursor"])  # the first decodes to "p=abc" (was a 500)
+def test_a_forged_cursor_points_at_no_page(auditor_api, history, cursor):
+    response = auditor_api.get(URL, {"cursor": cursor})
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

@@ -193,3 +193,24 @@ def test_the_rule_catalogue_is_not_patient_data_and_writes_nothing(intake_api):
     intake_api.get("/api/v1/rules/")
 
     assert new_events(start) == []
+
+
+def test_a_refused_audit_event_read_names_an_audit_event_not_a_presentation(clinician_api):
+    start = head()
+
+    clinician_api.get("/api/v1/audit-events/5/")
+
+    event = AuditEvent.objects.get(sequence=start + 1)
+    assert (event.entity_type, event.entity_id, event.status) == ("AuditEvent", "5", 403)
+
+
+def test_opening_the_admin_audit_log_is_itself_recorded():
+    User.objects.create_superuser("governor", password="a-long-test-password")
+    browser = Client()
+    browser.force_login(User.objects.get(username="governor"))
+    make_presentation()
+    start = head()
+
+    browser.get("/admin/triage/auditevent/")
+
+    assert new_events(start) == [("R", "audit_event.read", "success", 200)]

@@ -33,7 +33,11 @@ def test_a_whole_number_written_as_a_float_is_an_integer(intake_api):
     response = intake_api.post("/api/v1/presentations/", json.dumps(payload), content_type="application/json")
 
     assert response.status_code == 201
-    assert response.json()["patient"]["age_years"] == 38
+    body = response.json()
+    assert body["patient"]["age_years"] == 38 and isinstance(body["patient"]["age_years"], int)
+    assert body["twitch"]["duration_days"] == 8430 and isinstance(body["twitch"]["duration_days"], int)
+    rationales = " ".join(f["rationale"] for f in body["assessment"]["findings"])
+    assert "8430 days" in rationales and "8430.0" not in rationales
 
 
 def test_the_schema_says_which_characters_text_fields_refuse():

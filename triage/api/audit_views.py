@@ -36,6 +36,13 @@ class AuditEventPagination(CursorPagination):
             raise exceptions.ValidationError({"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]})
         return int(raw)
 
+    def decode_cursor(self, request: Request):
+        cursor = super().decode_cursor(request)
+        # DRF trusts the position inside a cursor; ours is always a sequence number.
+        if cursor is not None and cursor.position is not None and not cursor.position.lstrip("-").isdigit():
+            raise exceptions.NotFound("Invalid cursor.")
+        return cursor
+
     def get_schema_operation_parameters(self, view: object) -> list[dict]:
         return [
             {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "minLength": 1}},
@@ -73,6 +80,7 @@ class AuditEventPagination(CursorPagination):
 )
 class AuditEventViewSet(ReadOnlyModelViewSet):
     audit_entity = "audit_event"
+    audit_entity_type = "AuditEvent"
     queryset = AuditEvent.objects.all()
     serializer_class = AuditEventSerializer
     permission_classes = [allow(Role.AUDITOR)]

@@ -109,7 +109,7 @@ def _record_refusal(context: dict[str, Any], status_code: int) -> None:
         event_type=f"{getattr(view, 'audit_entity', 'api')}.{action}",
         outcome="failure",
         status=status_code,
-        entity_type="Presentation" if object_id else "",
+        entity_type=getattr(view, "audit_entity_type", "") if object_id else "",
         entity_id=object_id,
     )
 

@@ -3,7 +3,7 @@
 import base64
 import binascii
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -65,8 +65,9 @@ class QueuePagination(BasePagination):
             return None
         try:
             rank, received_at, presentation_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-            return int(rank), datetime.fromisoformat(received_at), uuid.UUID(presentation_id)
-        except (ValueError, UnicodeError, binascii.Error) as exc:
+            # In UTC: PostgreSQL refuses offsets that Python accepts (beyond ±15:59).
+            return int(rank), datetime.fromisoformat(received_at).astimezone(UTC), uuid.UUID(presentation_id)
+        except (ValueError, UnicodeError, binascii.Error, OverflowError) as exc:
             # As DRF's own cursor pagination: a cursor the server did not issue points at no page.
             raise NotFound("Invalid cursor.") from exc
 

@@ -155,6 +155,15 @@ class PresentationInputSerializer(StrictSerializer):
         help_text="Stored, never used for scoring, never logged.",
     )  # fmt: skip
 
+    def submitted_payload(self) -> dict[str, Any]:
+        """The body as submitted (no defaults added), with whole numbers sent as 38.0 stored as 38."""
+        body, valid = self.initial_data, self.validated_data
+        return {
+            **body,
+            "patient": {**body["patient"], "age_years": valid["patient"]["age_years"]},
+            "twitch": {**body["twitch"], "duration_days": valid["twitch"]["duration_days"]},
+        }
+
 
 class ReviewInputSerializer(StrictSerializer):
     status = CodeField(choices=Review.Status.choices)

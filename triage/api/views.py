@@ -100,6 +100,7 @@ class RuleCatalogueView(APIView):
 )
 class PresentationViewSet(ViewSet):
     audit_entity = "presentation"
+    audit_entity_type = "Presentation"
     audit_actions = {"review": AuditAction.UPDATE}
     lookup_value_converter = "uuid"
     pagination_class = QueuePagination
@@ -122,7 +123,7 @@ class PresentationViewSet(ViewSet):
         input_serializer.is_valid(raise_exception=True)
         try:
             presentation, created = services.presentation_submit(
-                payload=request.data, client=request.auth, by=request_actor(request)
+                payload=input_serializer.submitted_payload(), client=request.auth, by=request_actor(request)
             )
         except services.ExternalIdConflict as exc:
             raise IdempotencyConflict() from exc
