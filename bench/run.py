@@ -37,7 +37,6 @@ import psycopg
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
-BIN = Path(sys.executable).parent
 SECRET = secrets.token_urlsafe(50)
 
 

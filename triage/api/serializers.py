@@ -34,8 +34,6 @@ class StrictSerializer(serializers.Serializer):
     # Rejects fields it does not know, alongside every other error in the same body.
     # (A comment, not a docstring: the schema would show a docstring on every subclass.)
 
-    default_error_messages = {"invalid": "Must be an object."}
-
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, Mapping):
             raise serializers.ValidationError({serializers.api_settings.NON_FIELD_ERRORS_KEY: ["Must be an object."]})

@@ -1,6 +1,6 @@
 """The red-flag engine: rule set 2026.11 as data and a pure function over it."""
 
-from .catalogue import RULES, RULES_BY_CODE, RULESET_VERSION, RULESET_VERSIONS, Rule
+from .catalogue import RULES, RULESET_VERSION, RULESET_VERSIONS, Rule
 from .engine import Assessment, Finding, assess
 from .presentation import Presentation, presentation_from_payload
 from .vocabulary import Level
@@ -9,7 +9,6 @@ __all__ = [
     "RULES",
     "RULESET_VERSION",
     "RULESET_VERSIONS",
-    "RULES_BY_CODE",
     "Assessment",
     "Finding",
     "Level",

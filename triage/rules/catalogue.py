@@ -664,5 +664,3 @@ RULES: tuple[Rule, ...] = (
         isolated_twitch,
     ),
 )
-
-RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

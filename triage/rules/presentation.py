@@ -53,8 +53,13 @@ class Presentation:
         return next((s for s in self.symptoms if s.code == code), None)
 
 
-def _in_vocabulary_order(codes: Iterable[str], vocabulary: Mapping[str, str]) -> tuple[str, ...]:
-    order = {code: index for index, code in enumerate(vocabulary)}
+# Each vocabulary's order, computed once: the engine input is built on every POST.
+LOCATION_ORDER = {code: index for index, code in enumerate(LOCATIONS)}
+SYMPTOM_ORDER = {code: index for index, code in enumerate(SYMPTOMS)}
+HISTORY_ORDER = {code: index for index, code in enumerate(HISTORY)}
+
+
+def _in_vocabulary_order(codes: Iterable[str], order: Mapping[str, int]) -> tuple[str, ...]:
     return tuple(sorted(set(codes), key=order.__getitem__))
 
 
@@ -64,11 +69,10 @@ def presentation_from_payload(payload: Mapping[str, Any]) -> Presentation:
     Optional fields take the contract's defaults; unknown codes raise KeyError.
     """
     twitch = dict(payload["twitch"])
-    twitch["locations"] = _in_vocabulary_order(twitch["locations"], LOCATIONS)
-    symptom_order = {code: index for index, code in enumerate(SYMPTOMS)}
+    twitch["locations"] = _in_vocabulary_order(twitch["locations"], LOCATION_ORDER)
     symptoms = sorted(
         (Symptom(s["code"], s["onset"], s.get("resolved", False)) for s in payload.get("symptoms", ())),
-        key=lambda symptom: symptom_order[symptom.code],
+        key=lambda symptom: SYMPTOM_ORDER[symptom.code],
     )
     measurements = {
         name: Measurement(name=name, **values) for name, values in sorted(payload.get("measurements", {}).items())
@@ -79,7 +83,7 @@ def presentation_from_payload(payload: Mapping[str, Any]) -> Presentation:
         sex=patient.get("sex", "unknown"),
         twitch=Twitch(**twitch),
         symptoms=tuple(symptoms),
-        history=_in_vocabulary_order(payload.get("history", ()), HISTORY),
+        history=_in_vocabulary_order(payload.get("history", ()), HISTORY_ORDER),
         measurements=measurements,
         context=Context(**payload.get("context", {})),
     )

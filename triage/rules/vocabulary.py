@@ -24,13 +24,6 @@ class Level(IntEnum):
         return cls[code.upper()]
 
 
-LEVEL_TITLES: dict[Level, str] = {
-    Level.SELF_CARE: "Self-care",
-    Level.ROUTINE: "Routine",
-    Level.URGENT: "Urgent",
-    Level.EMERGENCY: "Emergency",
-}
-
 SYMPTOMS: dict[str, str] = {
     "headache": "Headache",
     "dizziness": "Dizziness",
