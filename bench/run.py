@@ -227,7 +227,7 @@ def pgbench_script(statements: list[str], external_id: str) -> str:
         for literal, expression in replacements:
             statement = statement.replace(literal, expression)
         statement = re.sub(r"'\d{4}-\d\d-\d\d[ T][^']*'::timestamptz", "now()", statement)
-        if statement.startswith('INSERT INTO "triage_presentation"'):
+        if 'INSERT INTO "triage_presentation"' in statement:
             script.append("BEGIN;")
         script.append(statement + ";")
         if "INSERT INTO triage_auditevent" in statement:  # the chain append reads the head itself

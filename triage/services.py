@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from triage.audit import SYSTEM, Actor, audit_record
+from triage.db import insert_new, pipelined
 from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review, ReviewStatus, Role
 from triage.payload import with_defaults
 from triage.rules import Assessment as AssessmentResult
@@ -52,28 +53,26 @@ def presentation_create(
     received_at = received_at or timezone.now()
     result = assess(presentation_from_payload(payload))
     patient = payload["patient"]
-    assessment_id = uuid.uuid4()
-    with transaction.atomic():
-        # Foreign keys are deferred on PostgreSQL, so the presentation can point at
-        # its assessment before that row exists: two INSERTs, no UPDATE.
-        presentation = Presentation.objects.create(
-            client=client,
-            external_id=payload["external_id"],
-            patient_reference=patient["reference"],
-            age_years=patient["age_years"],
-            sex=patient.get("sex", "unknown"),
-            payload=dict(payload),
-            received_at=received_at,
-            current_assessment_id=assessment_id,
-            level=result.level,
-            flagged=result.flagged,
-            score=result.score,
-            queue_rank=Presentation.queue_rank_for(result.level, result.score),
-        )
-        # Kept on the instance, so reading the answer back costs no query.
-        presentation.current_assessment = _assessment_row(
-            presentation, result, assessed_at=received_at, assessment_id=assessment_id
-        )
+    presentation = Presentation(
+        id=uuid.uuid4(),
+        client=client,
+        external_id=payload["external_id"],
+        patient_reference=patient["reference"],
+        age_years=patient["age_years"],
+        sex=patient.get("sex", "unknown"),
+        payload=dict(payload),
+        received_at=received_at,
+        level=result.level,
+        flagged=result.flagged,
+        score=result.score,
+        queue_rank=Presentation.queue_rank_for(result.level, result.score),
+    )
+    # Kept on the instance, so reading the answer back costs no query.
+    presentation.current_assessment = _new_assessment(presentation, result, assessed_at=received_at)
+    # The hot path: both rows in one statement, then the audit event, sent as one batch (one round trip
+    # before COMMIT). A repeated external_id fails the batch with the unique constraint's IntegrityError.
+    with transaction.atomic(), pipelined():
+        insert_new(presentation, presentation.current_assessment)
         _record_assessment(by=by, event_type="presentation.create", presentation=presentation)
     return presentation
 
@@ -82,7 +81,8 @@ def presentation_reassess(*, presentation: Presentation, by: Actor = SYSTEM) -> 
     """Score a stored presentation again under the current rule set, keeping earlier assessments."""
     result = assess(presentation_from_payload(presentation.payload))
     with transaction.atomic():
-        assessment = _assessment_row(presentation, result, assessed_at=timezone.now())
+        assessment = _new_assessment(presentation, result, assessed_at=timezone.now())
+        assessment.save(force_insert=True)
         presentation.current_assessment = assessment
         presentation.level, presentation.flagged, presentation.score = result.level, result.flagged, result.score
         presentation.queue_rank = Presentation.queue_rank_for(result.level, result.score)
@@ -91,15 +91,9 @@ def presentation_reassess(*, presentation: Presentation, by: Actor = SYSTEM) -> 
     return assessment
 
 
-def _assessment_row(
-    presentation: Presentation,
-    result: AssessmentResult,
-    *,
-    assessed_at: datetime,
-    assessment_id: uuid.UUID | None = None,
-) -> Assessment:
-    return Assessment.objects.create(
-        id=assessment_id or uuid.uuid4(),
+def _new_assessment(presentation: Presentation, result: AssessmentResult, *, assessed_at: datetime) -> Assessment:
+    return Assessment(
+        id=uuid.uuid4(),
         presentation=presentation,
         ruleset_version=result.ruleset_version,
         level=result.level,

@@ -203,9 +203,9 @@ def test_a_list_page_costs_the_same_few_queries_whatever_its_size(
 def test_a_post_costs_a_fixed_few_queries(intake_api, django_assert_num_queries):
     intake_api.get("/api/v1/rules/")
 
-    # Key lookup; INSERT presentation and assessment; the audit append (lock, one INSERT after the chain head);
-    # plus the SAVEPOINT/RELEASE pair that only appears inside the test's own transaction.
-    with django_assert_num_queries(7):
+    # Key lookup; one INSERT of presentation and assessment; the audit append (lock, one INSERT after the chain
+    # head); plus the SAVEPOINT/RELEASE pair that only appears inside the test's own transaction.
+    with django_assert_num_queries(6):
         response = intake_api.post(URL, json.dumps(make_payload(**EMERGENCY)), content_type="application/json")
 
     assert response.status_code == 201
