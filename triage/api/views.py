@@ -17,6 +17,7 @@ from triage.api import examples
 from triage.api.authentication import request_actor
 from triage.api.errors import IdempotencyConflict
 from triage.api.filters import PresentationFilter
+from triage.api.intake import validated_presentation
 from triage.api.pagination import QueuePagination
 from triage.api.permissions import allow, intake_client
 from triage.api.representations import QUEUE_COLUMNS, presentation_body, queue_row_body, review_body
@@ -119,11 +120,10 @@ class PresentationViewSet(ViewSet):
         return [self.permission_by_action.get(self.action, IsAuthenticated)()]
 
     def create(self, request: Request) -> Response:
-        input_serializer = PresentationInputSerializer(data=request.data)
-        input_serializer.is_valid(raise_exception=True)
+        payload = validated_presentation(request.data)
         try:
             presentation, created = services.presentation_submit(
-                payload=input_serializer.submitted_payload(), client=request.auth, by=request_actor(request)
+                payload=payload, client=request.auth, by=request_actor(request)
             )
         except services.ExternalIdConflict as exc:
             raise IdempotencyConflict() from exc
