@@ -4,6 +4,7 @@ import uuid
 from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -106,3 +107,25 @@ def presentation_case(presentation: Presentation) -> dict[str, Any]:
         "reviews": presentation.reviews.select_related("reviewer_user", "reviewer_key").order_by("-reviewed_at"),
         "audit_events": AuditEvent.objects.filter(entity_id=str(presentation.id)).order_by("sequence"),
     }
+
+
+def api_key_for(raw_key: str) -> ApiKey | None:
+    """The live key whose secret this is, or None: `ApiKey.objects.get_from_key` without building a query per call.
+
+    Every API request pays for this lookup, so it is one fixed SELECT by the indexed prefix,
+    then the same hash check (`is_valid`) the library makes.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_API_KEY_SELECT, [raw_key.partition(".")[0]])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    api_key = ApiKey.from_db(connection.alias, _API_KEY_FIELDS, row)
+    return api_key if api_key.is_valid(raw_key) else None
+
+
+_API_KEY_FIELDS = [field.attname for field in ApiKey._meta.concrete_fields]
+_API_KEY_SELECT = (
+    f"SELECT {', '.join(field.column for field in ApiKey._meta.concrete_fields)}"  # noqa: S608 (the model's names)
+    f" FROM {ApiKey._meta.db_table} WHERE prefix = %s AND NOT revoked"
+)

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from triage.api.throttling import FailedAuthenticationThrottle
 from triage.audit import Actor, actor_for
 from triage.models import ApiKey
+from triage.selectors import api_key_for
 
 KEYWORD = "Api-Key"
 # last_used_at is a hint for operators, not an audit record: write it at most once a minute per key.
@@ -51,11 +52,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         wait = failures.wait_needed(request)
         if wait is not None:
             raise exceptions.Throttled(wait, detail="Too many failed authentication attempts from this address.")
-        try:
-            # Anything not shaped like a key never reaches the database.
-            api_key = ApiKey.objects.get_from_key(raw_key) if KEY_SHAPE.fullmatch(raw_key) else None
-        except ApiKey.DoesNotExist:
-            api_key = None
+        # Anything not shaped like a key never reaches the database.
+        api_key = api_key_for(raw_key) if KEY_SHAPE.fullmatch(raw_key) else None
         if api_key is None or api_key.has_expired:
             failures.record_failure(request)
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
