@@ -98,7 +98,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "axes.middleware.AxesMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "triage.middleware.AdminMessageMiddleware",  # Django's MessageMiddleware, skipped on /api/
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "triage.middleware.DatabaseUnavailableMiddleware",
 ]

@@ -5,6 +5,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.contrib.messages.middleware import MessageMiddleware
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -28,6 +29,22 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response[HEADER] = request.request_id
         return response
+
+
+class AdminMessageMiddleware(MessageMiddleware):
+    """Django's messages (the admin's "saved" notes) everywhere but the API, whose views never use them.
+
+    Its message store builds a cookie signer on every request: on the API's hot paths that
+    was about 6 % of a POST's CPU time, for messages no API view ever sends.
+    """
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+API_PREFIX = "/api/"
 
 
 class DatabaseUnavailableMiddleware:
