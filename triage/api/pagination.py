@@ -23,7 +23,7 @@ class QueuePagination(BasePagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: object = None) -> list:
-        """A page of `queryset`, whose rows must end with (…, received_at, …, queue_rank) as QUEUE_COLUMNS do."""
+        """A page of `queryset`, whose rows must end with (…, received_at, …, queue_rank) as queue_rows gives."""
         size = self._page_size(request)
         position = self._decode(request.query_params.get("cursor"))
         if position is not None:

@@ -20,7 +20,7 @@ from triage.api.filters import PresentationFilter
 from triage.api.intake import validated_presentation
 from triage.api.pagination import QueuePagination
 from triage.api.permissions import allow, intake_client
-from triage.api.representations import QUEUE_COLUMNS, presentation_body, queue_row_body, review_body
+from triage.api.representations import presentation_body, queue_row_body, queue_rows, review_body
 from triage.api.serializers import (
     PresentationInputSerializer,
     PresentationSerializer,
@@ -136,7 +136,7 @@ class PresentationViewSet(ViewSet):
         queryset = selectors.presentation_list(client=intake_client(request))
         queryset = DjangoFilterBackend().filter_queryset(request, queryset, self)
         paginator = QueuePagination()
-        rows = paginator.paginate_queryset(queryset.values_list(*QUEUE_COLUMNS), request, self)
+        rows = paginator.paginate_queryset(queue_rows(queryset), request, self)
         services.presentation_list_record(
             presentation_ids=[row[0] for row in rows], by=request_actor(request), event_type="presentation.list"
         )
