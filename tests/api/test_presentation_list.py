@@ -213,3 +213,22 @@ def test_a_post_costs_a_fixed_few_queries(intake_api, django_assert_num_queries)
 
 def _payload(index: int) -> dict:
     return make_payload(external_id=f"bulk-{index}", symptoms=[symptom("headache", "gradual")])
+
+
+def test_a_queue_item_is_the_same_body_as_the_presentation_itself(clinician_api, intake_key):
+    # Queue pages send findings and recommendations straight from the database as JSON text.
+    posted = [
+        stored(intake_key[0], "emergency", EMERGENCY_HIGHER),
+        stored(
+            intake_key[0],
+            "with-everything",
+            {"symptoms": [symptom("headache", "gradual")], "history": ["diabetes_treated"]},
+        ),
+    ]
+
+    items = clinician_api.get(URL).json()["results"]
+
+    assert len(items) == len(posted)
+    for item in items:
+        assert item == clinician_api.get(f"{URL}{item['id']}/").json()
+        assert item["assessment"]["findings"], "a fragment must carry the findings, not drop them"
