@@ -72,7 +72,7 @@ def audit_record(
     entity_id: object = "",
     patient_reference: str = "",
     detail: Mapping[str, Any] | None = None,
-) -> AuditEvent:
+) -> None:
     """Append one event to the chain, in the caller's transaction (or a new one)."""
     event = AuditEvent(
         recorded=timezone.now(),
@@ -98,39 +98,52 @@ def audit_record(
             _append_to_chain(event, digest)
         else:
             # Benchmarks only (AUDIT_HASH_CHAIN=false), to price the chain: unchained, and it will not verify.
-            event.sequence, event.prev_hash = -secrets.randbits(62), ""
-            event.hash = chain_hash(event.prev_hash, event.sequence, digest)
-            event.save(force_insert=True)
-    return event
+            _insert_unchained(event, digest)
 
 
 def _append_to_chain(event: AuditEvent, digest: str) -> None:
     """Lock the chain until this transaction ends, then read its head and insert after it in one statement.
 
-    The lock is held from here to COMMIT, so it guards two round trips and nothing else.
+    The lock is held from here to COMMIT. Nothing is read back, so in a batch (`triage.db.pipelined`)
+    the lock and the append travel with the statements before them.
     """
-    table = AuditEvent._meta.db_table
-    columns = [f.column for f in AuditEvent._meta.concrete_fields if f.column not in {"id", *CHAIN_POSITION}]
-    values = [getattr(event, column) for column in columns]
-    values[columns.index("detail")] = json.dumps(event.detail)
+    columns, values = _content_columns(event)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
         cursor.execute(
             f"""
-            WITH head AS (SELECT sequence, hash FROM {table} ORDER BY sequence DESC LIMIT 1),
+            WITH head AS (SELECT sequence, hash FROM {TABLE} ORDER BY sequence DESC LIMIT 1),
                  position AS (SELECT COALESCE((SELECT sequence FROM head), 0) + 1 AS sequence,
                                      COALESCE((SELECT hash FROM head), %s) AS prev_hash)
-            INSERT INTO {table} ({", ".join(columns)}, sequence, prev_hash, hash)
+            INSERT INTO {TABLE} ({", ".join(columns)}, sequence, prev_hash, hash)
             SELECT {", ".join(["%s"] * len(columns))}, sequence, prev_hash,
                    encode(sha256(convert_to(prev_hash || ':' || sequence || ':' || %s, 'UTF8')), 'hex')
             FROM position
-            RETURNING id, sequence, prev_hash, hash
             """,  # noqa: S608 (table and column names are the model's; every value is a parameter)
             [GENESIS_HASH, *values, digest],
         )
-        event.id, event.sequence, event.prev_hash, event.hash = cursor.fetchone()
 
 
+def _insert_unchained(event: AuditEvent, digest: str) -> None:
+    """The same INSERT without the lock or the head: a random negative sequence, no predecessor."""
+    columns, values = _content_columns(event)
+    sequence = -secrets.randbits(62)
+    placeholders = ", ".join(["%s"] * (len(columns) + 3))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} ({', '.join(columns)}, sequence, prev_hash, hash) VALUES ({placeholders})",  # noqa: S608
+            [*values, sequence, "", chain_hash("", sequence, digest)],
+        )
+
+
+def _content_columns(event: AuditEvent) -> tuple[list[str], list[Any]]:
+    columns = [f.column for f in AuditEvent._meta.concrete_fields if f.column not in {"id", *CHAIN_POSITION}]
+    values = [getattr(event, column) for column in columns]
+    values[columns.index("detail")] = json.dumps(event.detail)
+    return columns, values
+
+
+TABLE = AuditEvent._meta.db_table
 CHAIN_POSITION = ("sequence", "prev_hash", "hash")
 CONTENT_FIELDS = (
     "recorded", "action", "event_type", "outcome", "status", "agent_type", "agent_name", "agent_role",

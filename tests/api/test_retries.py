@@ -9,7 +9,8 @@ from rest_framework.test import APIClient
 
 from tests.factories import make_api_key, make_payload, symptom
 from tests.openapi import assert_response_conforms
-from triage.models import Assessment, Presentation, Role
+from triage.audit import audit_verify
+from triage.models import Assessment, AuditEvent, Presentation, Role
 
 URL = "/api/v1/presentations/"
 
@@ -93,3 +94,23 @@ def test_identical_requests_racing_each_other_store_exactly_one_presentation():
     assert sorted(statuses) == [200] * (racers - 1) + [201]
     assert Presentation.objects.filter(external_id="race-1").count() == 1
     assert Assessment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_retries_and_conflicts_leave_one_presentation_and_an_intact_chain():
+    # Outside a test transaction a POST's batch carries its own COMMIT: a duplicate fails at that COMMIT.
+    _key, raw = make_api_key("intake-committed", Role.INTAKE)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    payload = make_payload(external_id="committed-1", symptoms=[symptom("headache", "gradual")])
+
+    statuses = [
+        post(client, payload).status_code,
+        post(client, payload).status_code,
+        post(client, {**payload, "symptoms": [symptom("headache", "sudden")]}).status_code,
+    ]
+
+    assert statuses == [201, 200, 409]
+    assert (Presentation.objects.count(), Assessment.objects.count()) == (1, 1)
+    assert AuditEvent.objects.filter(event_type="presentation.create", outcome="success").count() == 1
+    assert audit_verify().intact

@@ -19,10 +19,10 @@ TABLE = AuditEvent._meta.db_table
 
 
 def some_events(count: int) -> list[AuditEvent]:
-    return [
+    """Record `count` events; return them as stored, in chain order."""
+    for n in range(count):
         audit_record(by=SYSTEM, action=AuditAction.EXECUTE, event_type="test.event", detail={"n": n})
-        for n in range(count)
-    ]
+    return list(AuditEvent.objects.filter(event_type="test.event").order_by("sequence"))
 
 
 def verify() -> str:
