@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 2
-THREADS ?= 4
+WORKERS ?= 4
+THREADS ?= 2
 
 .PHONY: run test lint install fuzz bench bench-quick
 
