@@ -411,7 +411,8 @@ def summarise(report: dict[str, Any]) -> None:
     peak = post[peak_clients]
     framework = max(r["rps"] for r in report["framework_floor"].values())
     database = max(r["tps"] for r in report["database_floor"].values())
-    no_chain = max(r["rps"] for r in report["post_without_chain"].values())
+    # The chain's price at the peak's concurrency: the two services were measured back to back there.
+    no_chain = report["post_without_chain"][peak_clients]["rps"]
     queue = report["endpoints"]["GET queue page (50, flagged)"]
     report["summary"] = {
         "post_peak_rps": peak["rps"],
@@ -423,6 +424,15 @@ def summarise(report: dict[str, Any]) -> None:
         "post_over_database_floor": round(peak["rps"] / database, 3),
         "audit_chain_cost": round(1 - peak["rps"] / no_chain, 3),
         "queue_p99_ms_worst": max(r["p99_ms"] for r in queue.values()),
+        "queue_p99_ms_fewest_connections": queue[min(queue)]["p99_ms"],
+        # Each level against the floors measured right beside it, for comparison with the peak-to-peak ratios.
+        "post_over_floors_by_connections": {
+            clients: {
+                "framework": round(post[clients]["rps"] / report["framework_floor"][clients]["rps"], 3),
+                "database": round(post[clients]["rps"] / report["database_floor"][clients]["tps"], 3),
+            }
+            for clients in post
+        },
         "engine_assessments_per_second": report["engine_assessments_per_second"],
     }
     print(json.dumps(report["summary"], indent=2))
@@ -470,8 +480,16 @@ def markdown(report: dict[str, Any]) -> str:
         f"(floor {summary['framework_floor_rps']:.0f} req/s)",
         f"- POST / database floor: **{summary['post_over_database_floor']:.2f}** "
         f"(floor {summary['database_floor_tps']:.0f} tx/s)",
-        f"- Audit hash chain cost on POST throughput: **{summary['audit_chain_cost'] * 100:.0f} %**",
-        f"- Queue page (50 flagged) worst p99: **{summary['queue_p99_ms_worst']:.1f} ms**",
+        "- POST / floors measured beside it, per level (framework, database): "
+        + ", ".join(
+            f"{clients} connections {r['framework']:.2f}, {r['database']:.2f}"
+            for clients, r in summary["post_over_floors_by_connections"].items()
+        ),
+        f"- Audit hash chain cost on POST throughput (at the peak's connections): "
+        f"**{summary['audit_chain_cost'] * 100:.0f} %**",
+        f"- Queue page (50 flagged) p99: **{summary['queue_p99_ms_fewest_connections']:.1f} ms** at "
+        f"{min(report['endpoints']['GET queue page (50, flagged)'])} connections, "
+        f"worst **{summary['queue_p99_ms_worst']:.1f} ms**",
         f"- Engine alone: **{summary['engine_assessments_per_second']:,} assessments/s** on one core",
     ]
     return "\n".join(lines) + "\n"
