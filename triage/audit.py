@@ -16,10 +16,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
+from triage.db import atomic_unless_batched
 from triage.models import ApiKey, AuditAction, AuditEvent, Role
 
 GENESIS_HASH = "0" * 64
@@ -93,7 +94,7 @@ def audit_record(
     )
     digest = content_digest(event)  # all the hashing work happens before the chain is locked
     # No savepoint: if the append fails, the caller's whole transaction must fail with it.
-    with transaction.atomic(savepoint=False):
+    with atomic_unless_batched():
         if settings.AUDIT_HASH_CHAIN:
             _append_to_chain(event, digest)
         else:
@@ -104,7 +105,7 @@ def audit_record(
 def _append_to_chain(event: AuditEvent, digest: str) -> None:
     """Lock the chain until this transaction ends, then read its head and insert after it in one statement.
 
-    The lock is held from here to COMMIT. Nothing is read back, so in a batch (`triage.db.pipelined`)
+    The lock is held from here to COMMIT. Nothing is read back, so in a batch (`triage.db.one_round_trip`)
     the lock and the append travel with the statements before them.
     """
     columns, values = _content_columns(event)

@@ -1,21 +1,49 @@
 """Database helpers for the write hot path: fewer round trips and less ORM work than `Model.objects.create()`."""
 
 import contextlib
+import contextvars
 from collections.abc import Iterator
 from functools import cache
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 
 @contextlib.contextmanager
-def pipelined() -> Iterator[None]:
-    """Send the statements run inside as one batch (psycopg's pipeline mode) and read their results together.
+def one_round_trip() -> Iterator[None]:
+    """Run the statements inside as one transaction, sent to the server as one batch (psycopg's pipeline mode).
 
-    Nothing changes but the timing: the server runs the statements in order, each with its own
-    snapshot, and the results (or the first error, as Django's exception) arrive at the first
-    fetch or at the end of the block. Use it inside `transaction.atomic()`, so an error rolls back.
+    The server runs them in order, each with its own snapshot, as it would one by one. Outside
+    any transaction (a request, in autocommit), the batch is its own implicit transaction: the
+    server commits it at the batch's end, or rolls all of it back if one statement fails, without
+    waiting on this process, so a lock taken inside (the audit chain's) is held for no round trip.
+    Inside a caller's transaction (a test's, a management command's), the batch runs within a
+    savepoint instead, and an error rolls back only the block. Either way an error is raised as
+    Django's exception when the block ends. Statements inside must not read results: a fetch
+    would end the batch early.
     """
     connection.ensure_connection()
+    if connection.in_atomic_block or not connection.get_autocommit():
+        with transaction.atomic(), _pipeline():
+            yield
+        return
+    token = _batch.set(True)
+    try:
+        with _pipeline():
+            yield
+    finally:
+        _batch.reset(token)
+
+
+def atomic_unless_batched() -> contextlib.AbstractContextManager:
+    """`transaction.atomic(savepoint=False)`, or nothing inside `one_round_trip()`, already one transaction."""
+    return contextlib.nullcontext() if _batch.get() else transaction.atomic(savepoint=False)
+
+
+_batch: contextvars.ContextVar[bool] = contextvars.ContextVar("triage_db_batch", default=False)
+
+
+@contextlib.contextmanager
+def _pipeline() -> Iterator[None]:
     with connection.wrap_database_errors, connection.connection.pipeline():
         yield
 

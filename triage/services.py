@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from triage.audit import SYSTEM, Actor, audit_record
-from triage.db import insert_new, pipelined
+from triage.db import insert_new, one_round_trip
 from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review, ReviewStatus, Role
 from triage.payload import with_defaults
 from triage.rules import Assessment as AssessmentResult
@@ -69,9 +69,9 @@ def presentation_create(
     )
     # Kept on the instance, so reading the answer back costs no query.
     presentation.current_assessment = _new_assessment(presentation, result, assessed_at=received_at)
-    # The hot path: both rows in one statement, then the audit event, sent as one batch (one round trip
-    # before COMMIT). A repeated external_id fails the batch with the unique constraint's IntegrityError.
-    with transaction.atomic(), pipelined():
+    # The hot path: both rows in one statement and the audit event, one transaction in one round trip.
+    # A repeated external_id fails the whole batch with the unique constraint's IntegrityError.
+    with one_round_trip():
         insert_new(presentation, presentation.current_assessment)
         _record_assessment(by=by, event_type="presentation.create", presentation=presentation)
     return presentation
