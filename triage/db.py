@@ -5,6 +5,7 @@ import contextvars
 from collections.abc import Iterator
 from functools import cache
 
+import psycopg
 from django.db import connection, models, transaction
 
 
@@ -29,7 +30,13 @@ def one_round_trip() -> Iterator[None]:
     token = _batch.set(True)
     try:
         with _pipeline():
-            yield
+            try:
+                yield
+            except BaseException:
+                # The batch is about to end with a Sync, which would commit what was sent so far.
+                with contextlib.suppress(psycopg.Error):  # a broken connection commits nothing anyway
+                    connection.connection.execute("ROLLBACK")
+                raise
     finally:
         _batch.reset(token)
 
