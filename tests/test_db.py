@@ -57,3 +57,14 @@ def test_inside_a_transaction_a_failing_batch_rolls_back_only_itself():
 
     # The caller's transaction goes on: the row before the batch is there, the batch's rows are not.
     assert list(Presentation.objects.values_list("external_id", flat=True)) == ["taken"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_nested_batch_joins_the_outer_one_and_fails_with_it():
+    with pytest.raises(RuntimeError), one_round_trip():
+        insert_new(unsaved("outer"))
+        with one_round_trip():
+            insert_new(unsaved("inner"))
+        raise RuntimeError("the outer batch fails after the inner one ended")
+
+    assert not Presentation.objects.exists()

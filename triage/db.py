@@ -19,9 +19,13 @@ def one_round_trip() -> Iterator[None]:
     waiting on this process, so a lock taken inside (the audit chain's) is held for no round trip.
     Inside a caller's transaction (a test's, a management command's), the batch runs within a
     savepoint instead, and an error rolls back only the block. Either way an error is raised as
-    Django's exception when the block ends. Statements inside must not read results: a fetch
-    would end the batch early.
+    Django's exception when the block ends. Inside, run statements only: a fetch costs a round
+    trip mid-batch, and `atomic()` or a commit would sync (and so commit) the batch early.
+    A nested `one_round_trip()` joins the batch it is in.
     """
+    if _batch.get():
+        yield
+        return
     connection.ensure_connection()
     if connection.in_atomic_block or not connection.get_autocommit():
         with transaction.atomic(), _pipeline():

@@ -62,7 +62,8 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("Database unavailable: %s %s (%s)", request.method, request.path, type(exception).__name__)
-        body = problem(503, "The database is unavailable; nothing was stored. Retry shortly.")
+        # A connection lost at the very end may follow a commit: retrying with the same external_id is always safe.
+        body = problem(503, "The database is unavailable. Retry shortly: a retry with the same external_id is safe.")
         response = JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)
         response["Retry-After"] = str(self.retry_after_seconds)
         return response

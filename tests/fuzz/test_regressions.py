@@ -40,6 +40,17 @@ def test_a_whole_number_written_as_a_float_is_an_integer(intake_api):
     assert "8430 days" in rationales and "8430.0" not in rationales
 
 
+def test_a_measurement_too_large_for_a_float_is_a_400_naming_it(intake_api):
+    # Found in review: math.isfinite() raises OverflowError on such an integer, which was a 500.
+    body = json.dumps(make_payload(measurements={"blood_glucose": {"value": 0, "unit": "mg/dL"}}))
+    body = body.replace('"value": 0', '"value": 1' + "0" * 400)
+
+    response = intake_api.post("/api/v1/presentations/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "measurements.blood_glucose.value" in json.dumps(response.json())
+
+
 def test_the_schema_says_which_characters_text_fields_refuse():
     schemas = published_schema()["components"]["schemas"]
 

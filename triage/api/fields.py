@@ -37,7 +37,13 @@ class StrictNumberField(serializers.FloatField):
     default_error_messages = {"invalid": "Must be a finite number."}
 
     def to_internal_value(self, data: Any) -> float | int:
-        if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        try:
+            finite = math.isfinite(data)
+        except OverflowError:  # an integer too large for a float: JSON allows it, no measurement is that big
+            finite = False
+        if not finite:
             self.fail("invalid")
         return data
 
