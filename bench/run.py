@@ -344,11 +344,11 @@ def main() -> None:
     logs = Path(tempfile.mkdtemp())
     # Production settings, but one key may send as fast as it likes; the timeouts are the service's own.
     limits = {"API_KEY_RATE": "10000000/min", "DATABASE_URL": url(db, name), "DATABASE_STATEMENT_TIMEOUT_MS": "10000"}
-    endpoints = {
-        "POST /api/v1/presentations/": ("/api/v1/presentations/", intake_raw),
-        "GET queue page (50, flagged)": ("/api/v1/presentations/?flagged=true&page_size=50", clinician_raw),
-        "GET one presentation": (f"/api/v1/presentations/{one_id}/", clinician_raw),
-        "GET /api/v1/rules/": ("/api/v1/rules/", clinician_raw),
+    post_label, post_path = "POST /api/v1/presentations/", "/api/v1/presentations/"
+    reads = {
+        "GET queue page (50, flagged)": "/api/v1/presentations/?flagged=true&page_size=50",
+        "GET one presentation": f"/api/v1/presentations/{one_id}/",
+        "GET /api/v1/rules/": "/api/v1/rules/",
     }
     no_chain = {**limits, "AUDIT_HASH_CHAIN": "false"}
     with contextlib.ExitStack() as stack:
@@ -361,24 +361,25 @@ def main() -> None:
         floor = stack.enter_context(
             served("bench.floor.wsgi", args.workers, args.threads, logs / "floor.log", **limits)
         )
-        for label, (path, key) in endpoints.items():
+        for clients in levels:
+            # Every POST new, each level its own ids: an external_id sent before would be answered as a retry.
+            def posts(prefix: str, clients: int = clients) -> str:
+                return post_script(mix[:50], f"{prefix}{clients}")
+
+            result = wrk(service, post_path, clients, seconds, posts("svc"), intake_raw)
+            report["endpoints"].setdefault(post_label, {})[clients] = show(post_label, clients, result)
+            result = wrk(nochain, post_path, clients, seconds, posts("nochain"), intake_raw)
+            report["post_without_chain"][clients] = show("POST, audit chain off", clients, result)
+            result = wrk(floor, "/insert", clients, seconds, posts("floor"))
+            report["framework_floor"][clients] = show("framework floor (bare Django)", clients, result)
+            result = pgbench(db, name, pg_script, clients, seconds)
+            report["database_floor"][clients] = result
+            tps, average = result["tps"], result["latency_avg_ms"]
+            print(f"{'database floor (pgbench)':32} c={clients:<3} {tps:8.0f} tx/s  avg {average:.1f} ms")
+        for label, path in reads.items():
             for clients in levels:
-                posting = label.startswith("POST")
-                # Every POST new, each level its own ids: an external_id sent before would be answered as a retry.
-                script = post_script(mix[:50], f"svc{clients}") if posting else ""
-                report["endpoints"].setdefault(label, {})[clients] = show(
-                    label, clients, wrk(service, path, clients, seconds, script, key)
-                )
-                if not posting:
-                    continue
-                result = wrk(nochain, path, clients, seconds, post_script(mix[:50], f"nochain{clients}"), intake_raw)
-                report["post_without_chain"][clients] = show("POST, audit chain off", clients, result)
-                result = wrk(floor, "/insert", clients, seconds, post_script(mix[:50], "floor"))
-                report["framework_floor"][clients] = show("framework floor (bare Django)", clients, result)
-                result = pgbench(db, name, pg_script, clients, seconds)
-                report["database_floor"][clients] = result
-                tps, average = result["tps"], result["latency_avg_ms"]
-                print(f"{'database floor (pgbench)':32} c={clients:<3} {tps:8.0f} tx/s  avg {average:.1f} ms")
+                result = wrk(service, path, clients, seconds, "", clinician_raw)
+                report["endpoints"].setdefault(label, {})[clients] = show(label, clients, result)
 
     summarise(report)
     report["explain_queue_page"] = explain

@@ -108,44 +108,42 @@ def _append_to_chain(event: AuditEvent, digest: str) -> None:
     The lock is held from here to COMMIT. Nothing is read back, so in a batch (`triage.db.one_round_trip`)
     the lock and the append travel with the statements before them.
     """
-    columns, values = _content_columns(event)
+    values = _content_values(event)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-        cursor.execute(
-            f"""
-            WITH head AS (SELECT sequence, hash FROM {TABLE} ORDER BY sequence DESC LIMIT 1),
-                 position AS (SELECT COALESCE((SELECT sequence FROM head), 0) + 1 AS sequence,
-                                     COALESCE((SELECT hash FROM head), %s) AS prev_hash)
-            INSERT INTO {TABLE} ({", ".join(columns)}, sequence, prev_hash, hash)
-            SELECT {", ".join(["%s"] * len(columns))}, sequence, prev_hash,
-                   encode(sha256(convert_to(prev_hash || ':' || sequence || ':' || %s, 'UTF8')), 'hex')
-            FROM position
-            """,  # noqa: S608 (table and column names are the model's; every value is a parameter)
-            [GENESIS_HASH, *values, digest],
-        )
+        cursor.execute(APPEND, [GENESIS_HASH, *values, digest])
 
 
 def _insert_unchained(event: AuditEvent, digest: str) -> None:
     """The same INSERT without the lock or the head: a random negative sequence, no predecessor."""
-    columns, values = _content_columns(event)
+    values = _content_values(event)
     sequence = -secrets.randbits(62)
-    placeholders = ", ".join(["%s"] * (len(columns) + 3))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {TABLE} ({', '.join(columns)}, sequence, prev_hash, hash) VALUES ({placeholders})",  # noqa: S608
-            [*values, sequence, "", chain_hash("", sequence, digest)],
-        )
+        cursor.execute(INSERT_UNCHAINED, [*values, sequence, "", chain_hash("", sequence, digest)])
 
 
-def _content_columns(event: AuditEvent) -> tuple[list[str], list[Any]]:
-    columns = [f.column for f in AuditEvent._meta.concrete_fields if f.column not in {"id", *CHAIN_POSITION}]
-    values = [getattr(event, column) for column in columns]
-    values[columns.index("detail")] = json.dumps(event.detail)
-    return columns, values
+def _content_values(event: AuditEvent) -> list[Any]:
+    return [json.dumps(event.detail) if column == "detail" else getattr(event, column) for column in COLUMNS]
 
 
 TABLE = AuditEvent._meta.db_table
 CHAIN_POSITION = ("sequence", "prev_hash", "hash")
+# The columns an append writes itself; the chain position comes from the head (or is made up, unchained).
+COLUMNS = [f.column for f in AuditEvent._meta.concrete_fields if f.column not in {"id", *CHAIN_POSITION}]
+# Table and column names are the model's; every value is a parameter.
+APPEND = f"""
+    WITH head AS (SELECT sequence, hash FROM {TABLE} ORDER BY sequence DESC LIMIT 1),
+         position AS (SELECT COALESCE((SELECT sequence FROM head), 0) + 1 AS sequence,
+                             COALESCE((SELECT hash FROM head), %s) AS prev_hash)
+    INSERT INTO {TABLE} ({", ".join(COLUMNS)}, sequence, prev_hash, hash)
+    SELECT {", ".join(["%s"] * len(COLUMNS))}, sequence, prev_hash,
+           encode(sha256(convert_to(prev_hash || ':' || sequence || ':' || %s, 'UTF8')), 'hex')
+    FROM position
+"""  # noqa: S608
+INSERT_UNCHAINED = (
+    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}, sequence, prev_hash, hash)"  # noqa: S608
+    f" VALUES ({', '.join(['%s'] * (len(COLUMNS) + 3))})"
+)
 CONTENT_FIELDS = (
     "recorded", "action", "event_type", "outcome", "status", "agent_type", "agent_name", "agent_role",
     "client_ip", "user_agent", "entity_type", "entity_id", "patient_reference", "request_id", "detail",

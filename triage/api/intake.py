@@ -41,7 +41,7 @@ def validated_presentation(data: Any) -> dict[str, Any]:
 def _certainly_valid(data: Any) -> bool:
     try:
         body = msgspec.convert(data, PresentationBody)
-    except (msgspec.ValidationError, ValueError):  # ValueError: lone surrogates, which msgspec cannot encode
+    except ValueError:  # msgspec.ValidationError, or a lone surrogate msgspec cannot encode
         return False
     return body.codes_unique() and body.measurements_plausible()
 
