@@ -6,8 +6,9 @@ import pytest
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
+from triage.audit import SYSTEM, audit_record
 from triage.db import insert_new, one_round_trip
-from triage.models import Presentation
+from triage.models import AuditAction, AuditEvent, Presentation
 
 
 def unsaved(external_id: str = "batch-1") -> Presentation:
@@ -68,3 +69,41 @@ def test_a_nested_batch_joins_the_outer_one_and_fails_with_it():
         raise RuntimeError("the outer batch fails after the inner one ended")
 
     assert not Presentation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_statement_run_through_the_prepared_cursor_is_prepared_once_and_then_reused():
+    for external_id in ("prepared-1", "prepared-2", "prepared-3"):
+        insert_new(unsaved(external_id))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['INSERT INTO "triage_presentation"%'],
+        )
+        (executions,) = cursor.fetchone()
+    assert executions == 3
+
+
+@pytest.mark.django_db
+def test_a_prepared_statement_is_still_counted_as_a_query(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        insert_new(unsaved())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_skipped_by_a_failed_batch_run_again_afterwards():
+    # The audit append's second run comes after the failing INSERT, so the server skips it (and, were the append
+    # prepared on its second run, its preparation too: settings.py).
+    insert_new(unsaved("taken"))
+    audit_record(by=SYSTEM, action=AuditAction.CREATE, event_type="test.first")
+    with pytest.raises(IntegrityError), one_round_trip():
+        insert_new(unsaved("taken"))
+        audit_record(by=SYSTEM, action=AuditAction.CREATE, event_type="test.skipped")
+
+    audit_record(by=SYSTEM, action=AuditAction.CREATE, event_type="test.after")
+
+    assert list(AuditEvent.objects.order_by("sequence").values_list("event_type", flat=True)) == [
+        "test.first",
+        "test.after",
+    ]

@@ -20,7 +20,7 @@ from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
-from triage.db import atomic_unless_batched
+from triage.db import atomic_unless_batched, prepared_cursor
 from triage.models import ApiKey, AuditAction, AuditEvent, Role
 
 GENESIS_HASH = "0" * 64
@@ -109,8 +109,8 @@ def _append_to_chain(event: AuditEvent, digest: str) -> None:
     the lock and the append travel with the statements before them.
     """
     values = _content_values(event)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+    with prepared_cursor() as cursor:
+        cursor.execute(LOCK, [CHAIN_LOCK])
         cursor.execute(APPEND, [GENESIS_HASH, *values, digest])
 
 
@@ -126,19 +126,20 @@ def _content_values(event: AuditEvent) -> list[Any]:
     return [json.dumps(event.detail) if column == "detail" else getattr(event, column) for column in COLUMNS]
 
 
+LOCK = "SELECT pg_advisory_xact_lock(%s)"
 TABLE = AuditEvent._meta.db_table
 CHAIN_POSITION = ("sequence", "prev_hash", "hash")
 # The columns an append writes itself; the chain position comes from the head (or is made up, unchained).
 COLUMNS = [f.column for f in AuditEvent._meta.concrete_fields if f.column not in {"id", *CHAIN_POSITION}]
 # Table and column names are the model's; every value is a parameter.
+# VALUES, so that every parameter takes its column's type (the statement is prepared: triage.db.prepared_cursor).
 APPEND = f"""
     WITH head AS (SELECT sequence, hash FROM {TABLE} ORDER BY sequence DESC LIMIT 1),
          position AS (SELECT COALESCE((SELECT sequence FROM head), 0) + 1 AS sequence,
                              COALESCE((SELECT hash FROM head), %s) AS prev_hash)
     INSERT INTO {TABLE} ({", ".join(COLUMNS)}, sequence, prev_hash, hash)
-    SELECT {", ".join(["%s"] * len(COLUMNS))}, sequence, prev_hash,
-           encode(sha256(convert_to(prev_hash || ':' || sequence || ':' || %s, 'UTF8')), 'hex')
-    FROM position
+    VALUES ({", ".join(["%s"] * len(COLUMNS))}, (SELECT sequence FROM position), (SELECT prev_hash FROM position),
+            (SELECT encode(sha256(convert_to(prev_hash || ':' || sequence || ':' || %s, 'UTF8')), 'hex') FROM position))
 """  # noqa: S608
 INSERT_UNCHAINED = (
     f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}, sequence, prev_hash, hash)"  # noqa: S608

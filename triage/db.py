@@ -7,6 +7,7 @@ from functools import cache
 
 import psycopg
 from django.db import connection, models, transaction
+from django.db.backends.utils import CursorWrapper
 
 
 @contextlib.contextmanager
@@ -59,6 +60,26 @@ def _pipeline() -> Iterator[None]:
         yield
 
 
+def prepared_cursor() -> CursorWrapper:
+    """A cursor for the hot path's few fixed statements: bound on the server, and prepared once per connection.
+
+    Django's own cursors bind parameters in the client (quoting each into the SQL text) and never
+    prepare, so that transaction-mode poolers work. This one is for statements that run on every
+    request and whose text never changes; psycopg prepares them on their first run (the
+    `prepare_threshold` in settings), after which the server only executes them. Parameters are
+    typed by their context, so write statements where each one's type follows from its column
+    (INSERT … VALUES, `column = %s`). Wrapped like Django's own cursors: query logging and
+    execute wrappers still see every statement.
+    """
+    # What `connection.cursor()` does before it makes a cursor.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        cursor = psycopg.Cursor(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
 def insert_new(*instances: models.Model) -> None:
     """INSERT new rows, one per instance, in a single statement.
 
@@ -73,7 +94,7 @@ def insert_new(*instances: models.Model) -> None:
         params += [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
     # One statement: each INSERT but the last runs as a data-modifying WITH clause.
     with_clauses = ", ".join(f"_row{n} AS ({sql})" for n, sql in enumerate(statements[:-1]))
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(f"WITH {with_clauses} {statements[-1]}" if with_clauses else statements[-1], params)
     for instance in instances:
         instance._state.adding, instance._state.db = False, connection.alias

@@ -114,3 +114,18 @@ def test_committed_retries_and_conflicts_leave_one_presentation_and_an_intact_ch
     assert (Presentation.objects.count(), Assessment.objects.count()) == (1, 1)
     assert AuditEvent.objects.filter(event_type="presentation.create", outcome="success").count() == 1
     assert audit_verify().intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retries_among_new_posts_on_one_connection_are_all_answered():
+    # A retry's batch fails on its first statement and the server skips the rest, preparations included:
+    # none may be taken for prepared afterwards (prepare_threshold in settings.py).
+    _key, raw = make_api_key("intake-mixed", Role.INTAKE)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    payloads = [make_payload(external_id=f"mixed-{n}", symptoms=[symptom("headache", "gradual")]) for n in range(4)]
+
+    statuses = [post(client, payloads[n]).status_code for n in (0, 0, 1, 1, 0, 2, 2, 3, 1, 3)]
+
+    assert statuses == [201, 200, 201, 200, 200, 201, 200, 201, 200, 200]
+    assert audit_verify().intact
