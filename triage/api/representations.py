@@ -27,13 +27,15 @@ def queue_rows(queryset: QuerySet[Presentation]) -> QuerySet:
     """The columns a queue page reads: no model instances, one row of plain values per presentation.
 
     Findings and recommendations come as JSON text, never parsed: they go into the response as
-    they are (orjson fragments), which halves the CPU time of a 50-row page.
+    they are (orjson fragments), which halves the CPU time of a 50-row page. The payload, which
+    takes its defaults first, comes as text too, for orjson to parse rather than the json module.
     """
     return queryset.annotate(
+        payload_json=Cast("payload", TextField()),
         findings_json=Cast("current_assessment__findings", TextField()),
         recommendations_json=Cast("current_assessment__recommendations", TextField()),
     ).values_list(
-        "id", "external_id", "received_at", "review_status", "payload", "current_assessment__id",
+        "id", "external_id", "received_at", "review_status", "payload_json", "current_assessment__id",
         "current_assessment__level", "current_assessment__flagged", "current_assessment__score",
         "current_assessment__ruleset_version", "current_assessment__assessed_at", "findings_json",
         "recommendations_json", "queue_rank",
@@ -42,8 +44,14 @@ def queue_rows(queryset: QuerySet[Presentation]) -> QuerySet:
 
 def queue_row_body(row: tuple) -> dict[str, Any]:
     """The same body as presentation_body, from a row of `queue_rows`."""
-    *columns, findings, recommendations, _queue_rank = row
-    return _body(*columns, orjson.Fragment(findings), orjson.Fragment(recommendations))
+    (
+        presentation_id, external_id, received_at, review_status, payload, assessment_id, level, flagged, score,
+        ruleset_version, assessed_at, findings, recommendations, _queue_rank,
+    ) = row  # fmt: skip
+    return _body(
+        presentation_id, external_id, received_at, review_status, orjson.loads(payload), assessment_id, level,
+        flagged, score, ruleset_version, assessed_at, orjson.Fragment(findings), orjson.Fragment(recommendations),
+    )  # fmt: skip
 
 
 def _body(
