@@ -15,7 +15,21 @@ def fresh_counters():
     cache.clear()
 
 
-def test_an_api_key_over_its_rate_gets_429_with_retry_after(api_as, intake_key, clinician_key, monkeypatch):
+WINDOW_START = 1_800_000_000.0  # a whole minute since the epoch: counting windows start on the minute
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The rate throttle's clock, 10 s into a counting window; set `clock.now` to move it."""
+
+    class Clock:
+        now = WINDOW_START + 10
+
+    monkeypatch.setattr(ApiKeyRateThrottle, "timer", lambda _throttle: Clock.now)
+    return Clock
+
+
+def test_an_api_key_over_its_rate_gets_429_with_retry_after(api_as, intake_key, clinician_key, monkeypatch, clock):
     monkeypatch.setitem(ApiKeyRateThrottle.THROTTLE_RATES, "api_key", "3/min")
     intake = api_as(intake_key[1])
 
@@ -24,8 +38,19 @@ def test_an_api_key_over_its_rate_gets_429_with_retry_after(api_as, intake_key, 
 
     assert statuses == [200, 200, 200, 429]
     assert refused["Content-Type"] == "application/problem+json"
-    assert 0 < int(refused["Retry-After"]) <= 60
+    assert refused["Retry-After"] == "50"  # the window's remaining seconds
     assert api_as(clinician_key[1]).get("/api/v1/rules/").status_code == 200  # another key has its own budget
+
+
+def test_a_throttled_key_may_send_again_when_the_next_window_starts(api_as, intake_key, monkeypatch, clock):
+    monkeypatch.setitem(ApiKeyRateThrottle.THROTTLE_RATES, "api_key", "2/min")
+    intake = api_as(intake_key[1])
+    before = [intake.get("/api/v1/rules/").status_code for _ in range(3)]
+
+    clock.now = WINDOW_START + 60
+    after = [intake.get("/api/v1/rules/").status_code for _ in range(3)]
+
+    assert (before, after) == ([200, 200, 429], [200, 200, 429])
 
 
 def test_repeated_bad_keys_lock_out_the_address_even_for_a_good_key(api_as, intake_key, monkeypatch):

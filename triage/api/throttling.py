@@ -17,8 +17,36 @@ if TYPE_CHECKING:  # imported by DRF's own settings while rest_framework.views i
     from rest_framework.views import APIView
 
 
-class ApiKeyRateThrottle(SimpleRateThrottle):
-    """Requests per API key; session users fall to DRF's UserRateThrottle."""
+class FixedWindowThrottle(SimpleRateThrottle):
+    """DRF's SimpleRateThrottle, counting requests in fixed windows (a minute, for "…/min"): one counter each.
+
+    DRF's own keeps the time of every request in the window as one cached list, read, trimmed and
+    written back (pickled, in the local-memory cache) on every request: at 6,000 a minute that list
+    costs 300 µs a request. A counter costs the same at any rate. The price: a client may send up to
+    twice its rate across a window boundary.
+    """
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        if self.rate is None or (key := self.get_cache_key(request, view)) is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.window_ends = (window + 1) * self.duration
+        counter = f"{key}:{window}"
+        # add() starts the window's counter; incr() fails only if it expired in between, when this one is first.
+        if not self.cache.add(counter, 1, self.duration + 1):
+            try:
+                return self.cache.incr(counter) <= self.num_requests
+            except ValueError:
+                self.cache.set(counter, 1, self.duration + 1)
+        return True
+
+    def wait(self) -> float:
+        return self.window_ends - self.now
+
+
+class ApiKeyRateThrottle(FixedWindowThrottle):
+    """Requests per API key; session users fall to SessionUserRateThrottle."""
 
     scope = "api_key"
 
@@ -52,7 +80,7 @@ class FailedAuthenticationThrottle(SimpleRateThrottle):
         self.cache.set(self.key, self.history, self.duration)
 
 
-class SessionUserRateThrottle(UserRateThrottle):
+class SessionUserRateThrottle(FixedWindowThrottle, UserRateThrottle):
     """Requests per Django user (session); API key requests are counted by ApiKeyRateThrottle instead."""
 
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
