@@ -71,18 +71,26 @@ def test_a_nested_batch_joins_the_outer_one_and_fails_with_it():
     assert not Presentation.objects.exists()
 
 
+def prepared_inserts() -> tuple[int, int]:
+    """How many prepared statements insert presentations on this connection, and how often they have run."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), coalesce(sum(generic_plans + custom_plans), 0) FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ['INSERT INTO "triage_presentation"%'],
+        )
+        return cursor.fetchone()
+
+
 @pytest.mark.django_db
 def test_a_statement_run_through_the_prepared_cursor_is_prepared_once_and_then_reused():
+    insert_new(unsaved("prepared-0"))  # prepared now, if no earlier test on this connection did
+    statements, runs = prepared_inserts()
+
     for external_id in ("prepared-1", "prepared-2", "prepared-3"):
         insert_new(unsaved(external_id))
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
-            ['INSERT INTO "triage_presentation"%'],
-        )
-        (executions,) = cursor.fetchone()
-    assert executions == 3
+    assert prepared_inserts() == (statements, runs + 3) == (1, runs + 3)
 
 
 @pytest.mark.django_db
@@ -107,3 +115,19 @@ def test_statements_skipped_by_a_failed_batch_run_again_afterwards():
         "test.first",
         "test.after",
     ]
+
+
+@pytest.mark.django_db
+def test_with_prepared_statements_off_the_prepared_cursor_runs_its_statements_unprepared():
+    # DATABASE_PREPARED_STATEMENTS=false, for poolers that cannot keep prepared statements.
+    connection.ensure_connection()
+    threshold, connection.connection.prepare_threshold = connection.connection.prepare_threshold, None
+    before = prepared_inserts()
+    try:
+        insert_new(unsaved("unprepared-1"))
+        insert_new(unsaved("unprepared-2"))
+    finally:
+        connection.connection.prepare_threshold = threshold
+
+    assert prepared_inserts() == before
+    assert Presentation.objects.filter(external_id__startswith="unprepared-").count() == 2
