@@ -5,12 +5,17 @@ Generated bodies start valid and are then broken in the ways intake forms break 
 """
 
 import copy
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.factories import invalid_vignettes, make_payload, valid_vignettes
+from tests.factories import invalid_vignettes, make_payload, symptom, valid_vignettes
 from tests.rules.test_properties import payloads
 from triage.api.intake import _certainly_valid, validated_presentation
 from triage.api.serializers import PresentationInputSerializer
@@ -188,3 +193,40 @@ def test_the_fast_path_draws_the_serializers_edges(edit, expected_valid):
 
     assert _certainly_valid(body) is expected_valid
     assert PresentationInputSerializer(data=body).is_valid() is expected_valid
+
+
+def test_threads_validating_their_first_bodies_at_once_do_not_crash_the_process():
+    # msgspec compiles a type on its first use, and threads doing that at once crash the process (gunicorn runs two
+    # threads a worker): triage.api.intake compiles at import. Without that, eight threads crash it in most runs.
+    body = make_payload(
+        symptoms=[symptom("headache", "sudden")],
+        history=["diabetes_treated"],
+        measurements={"blood_glucose": {"value": 5.0, "unit": "mmol/L"}},
+        context={"poor_sleep": True},
+    )
+    script = textwrap.dedent(f"""
+        import sys, threading
+        import django
+        sys.setswitchinterval(1e-6)
+        django.setup()
+        from triage.api.intake import validated_presentation
+        barrier, validated = threading.Barrier(8), []
+        def validate():
+            barrier.wait()
+            validated.append(validated_presentation({body!r}))
+        threads = [threading.Thread(target=validate) for _ in range(8)]
+        [thread.start() for thread in threads]
+        [thread.join() for thread in threads]
+        sys.exit(0 if len(validated) == 8 else 1)
+    """)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SECRET_KEY": "not-a-secret-only-imports",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/never-connected",
+    }
+    repo = Path(__file__).resolve().parents[2]
+
+    result = subprocess.run([sys.executable, "-c", script], cwd=repo, env=env, capture_output=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr.decode()[-2000:]

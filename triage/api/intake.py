@@ -8,6 +8,7 @@ holds it to that); anything it refuses goes to the serializer, which then accept
 (38.0 as an integer, say) or names every bad field.
 """
 
+import contextlib
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -131,3 +132,17 @@ class PresentationBody(_Strict):
                 if not limits.plausible_min <= measurement.value <= limits.plausible_max:
                     return False
         return True
+
+
+def _compile() -> None:
+    """Have msgspec compile PresentationBody's validator now, while one thread imports this module.
+
+    msgspec (0.22) compiles a type's validator on its first use, and two threads doing that at once
+    can crash the process with a segmentation fault (seen under gunicorn's threads, and reproduced
+    outside it). Any conversion compiles the whole type, nested types included.
+    """
+    with contextlib.suppress(msgspec.ValidationError):
+        msgspec.convert({}, PresentationBody)
+
+
+_compile()
