@@ -1,8 +1,12 @@
 """gunicorn settings, read automatically from the project root (make run, Docker, the benchmark)."""
 
+import faulthandler
 import gc
 import os
 import sys
+
+# A worker that crashes in C code (a driver, a parser) leaves every thread's Python traceback in the log.
+faulthandler.enable()
 
 # 2 cores: four processes (Python runs one thread at a time per process), each with two threads
 # to overlap database waits. Measured against 2 x 4: queue pages ~1.5x the throughput, POSTs level.
