@@ -400,6 +400,11 @@ def main() -> None:
                 result = wrk(service, path, clients, seconds, "", clinician_raw)
                 report["endpoints"].setdefault(label, {})[clients] = show(label, clients, result)
 
+    # A worker that crashed or hung was replaced mid-run: its requests show only as socket errors, so say so.
+    report["worker_failures"] = {
+        log.stem: len(re.findall(r"Fatal Python error|was sent SIG|WORKER TIMEOUT", log.read_text()))
+        for log in sorted(logs.glob("*.log"))
+    }
     summarise(report)
     report["explain_queue_page"] = explain
     report["total_seconds"] = round(time.monotonic() - run_started)
@@ -517,6 +522,8 @@ def markdown(report: dict[str, Any]) -> str:
             f"**{p99:.1f} ms** at {clients} connection{'s' if clients > 1 else ''}"
             for clients, p99 in summary["queue_p99_ms_by_connections"].items()
         ),
+        "- Worker crashes or timeouts in the servers' logs: "
+        + ", ".join(f"{name} {count}" for name, count in report["worker_failures"].items()),
         f"- Engine alone, on one core: **{summary['engine_assessments_per_second']:,} assessments/s** over the "
         f"public vignettes, {summary['engine_mix_assessments_per_second']:,} over the generated mix "
         f"(CPU reference loop {summary['cpu_reference_ms']} ms: lower is a faster core)",
