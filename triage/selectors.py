@@ -1,6 +1,7 @@
 """Reads: the rule catalogue and the clinician queue."""
 
 import uuid
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -50,10 +51,26 @@ def rule_catalogue() -> dict[str, Any]:
     }
 
 
-def presentation_list(*, client: ApiKey | None) -> QuerySet[Presentation]:
-    """Presentations with their current assessment; an intake client's own only."""
+def presentation_list(
+    *,
+    client: ApiKey | None,
+    level: str | None = None,
+    flagged: bool | None = None,
+    review_status: str | None = None,
+    received_after: datetime | None = None,
+    received_before: datetime | None = None,
+) -> QuerySet[Presentation]:
+    """Presentations with their current assessment; an intake client's own only; narrowed by each filter given."""
     presentations = Presentation.objects.select_related("current_assessment")
-    return presentations.filter(client=client) if client is not None else presentations
+    conditions = {
+        "client": client,
+        "level": Level.from_code(level) if level is not None else None,
+        "flagged": flagged,
+        "review_status": review_status,
+        "received_at__gte": received_after,
+        "received_at__lt": received_before,
+    }
+    return presentations.filter(**{lookup: value for lookup, value in conditions.items() if value is not None})
 
 
 def presentation_get(*, presentation_id: uuid.UUID, client: ApiKey | None) -> Presentation:

@@ -103,8 +103,12 @@ def test_it_filters_by_received_time(clinician_api, intake_key):
     [
         ("level=critical", "level"),
         ("flagged=maybe", "flagged"),
+        ("flagged=True", "flagged"),
+        ("flagged=1", "flagged"),
         ("review_status=done", "review_status"),
         ("received_after=yesterday", "received_after"),
+        ("received_after=0001-01-01T00:00:00%2B05:00", "received_after"),  # before year 1 in UTC
+        ("received_before=9999-12-31T23:59:59-05:00", "received_before"),  # after year 9999 in UTC
         ("page_size=0", "page_size"),
         ("page_size=201", "page_size"),
         ("page_size=ten", "page_size"),

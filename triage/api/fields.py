@@ -6,8 +6,11 @@ says `"age_years": "forty"` or `"spreading": "maybe"` must fail, not be guessed.
 
 import math
 import unicodedata
+from datetime import UTC
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -86,3 +89,22 @@ class CodeField(serializers.ChoiceField):
         if not isinstance(data, str) or data not in self.choices:
             self.fail("invalid_choice", input=data if isinstance(data, str) else type(data).__name__)
         return data
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class QueryBooleanField(serializers.Field):
+    """A query parameter that is exactly `true` or `false`: anything else is a 400, never silently ignored."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if data in ("true", "false"):
+            return data == "true"
+        self.fail("invalid")
+
+
+class QueryDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time with any offset, in UTC (PostgreSQL refuses offsets beyond ±15:59)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(default_timezone=UTC, **kwargs)

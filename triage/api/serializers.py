@@ -10,7 +10,15 @@ from typing import Any
 
 from rest_framework import serializers
 
-from triage.api.fields import CodeField, StrictBooleanField, StrictCharField, StrictIntegerField, StrictNumberField
+from triage.api.fields import (
+    CodeField,
+    QueryBooleanField,
+    QueryDateTimeField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictNumberField,
+)
 from triage.models import AuditEvent, Review, ReviewStatus
 from triage.rules import Level
 from triage.rules.measurements import LIMITS
@@ -161,6 +169,15 @@ class PresentationInputSerializer(StrictSerializer):
             "patient": {**body["patient"], "age_years": valid["patient"]["age_years"]},
             "twitch": {**body["twitch"], "duration_days": valid["twitch"]["duration_days"]},
         }
+
+
+class PresentationQuerySerializer(serializers.Serializer):
+    # The queue's filters, as query parameters; each one given narrows the list.
+    level = serializers.ChoiceField(choices=LEVEL_CODES, required=False)
+    flagged = QueryBooleanField(required=False)
+    review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
+    received_after = QueryDateTimeField(required=False)
+    received_before = QueryDateTimeField(required=False)
 
 
 class ReviewInputSerializer(StrictSerializer):

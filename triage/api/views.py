@@ -2,7 +2,6 @@
 
 import uuid
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
@@ -16,13 +15,13 @@ from triage import selectors, services
 from triage.api import examples
 from triage.api.authentication import request_actor
 from triage.api.errors import IdempotencyConflict
-from triage.api.filters import PresentationFilter
 from triage.api.intake import validated_presentation
 from triage.api.pagination import QueuePagination
 from triage.api.permissions import allow, intake_client
 from triage.api.representations import presentation_body, queue_row_body, queue_rows, review_body
 from triage.api.serializers import (
     PresentationInputSerializer,
+    PresentationQuerySerializer,
     PresentationSerializer,
     ProblemSerializer,
     ReviewInputSerializer,
@@ -33,6 +32,7 @@ from triage.api.serializers import (
 from triage.models import AuditAction, Presentation, Role
 
 PROBLEM = "application/problem+json"
+QUEUE_FILTERS = frozenset(PresentationQuerySerializer().fields)
 
 
 def problems(*codes: int) -> dict[tuple[int, str], OpenApiResponse]:
@@ -75,6 +75,7 @@ class RuleCatalogueView(APIView):
         summary="The review queue",
         description="Presentations in queue order (level, then score, highest first; then oldest first). "
         "Clinicians see all; an intake client sees only its own.",
+        parameters=[PresentationQuerySerializer],
         responses={200: PresentationSerializer(many=True), **problems(400, 401, 403, 404)},
     ),
     retrieve=extend_schema(
@@ -105,8 +106,6 @@ class PresentationViewSet(ViewSet):
     audit_actions = {"review": AuditAction.UPDATE}
     lookup_value_converter = "uuid"
     pagination_class = QueuePagination
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = PresentationFilter
     queryset = Presentation.objects.none()  # for the schema generator; reads go through selectors
     permission_by_action = {
         "create": allow(Role.INTAKE),
@@ -132,9 +131,10 @@ class PresentationViewSet(ViewSet):
         )
 
     def list(self, request: Request) -> Response:
-        refuse_unknown_query_parameters(request, PresentationFilter, {"cursor", "page_size"})
-        queryset = selectors.presentation_list(client=intake_client(request))
-        queryset = DjangoFilterBackend().filter_queryset(request, queryset, self)
+        refuse_unknown_query_parameters(request, None, {*QUEUE_FILTERS, "cursor", "page_size"})
+        filters = PresentationQuerySerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = selectors.presentation_list(client=intake_client(request), **filters.validated_data)
         paginator = QueuePagination()
         rows = paginator.paginate_queryset(queue_rows(queryset), request, self)
         services.presentation_list_record(
