@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -118,7 +117,7 @@ def _insert_unchained(event: AuditEvent, digest: str) -> None:
     """The same INSERT without the lock or the head: a random negative sequence, no predecessor."""
     values = _content_values(event)
     sequence = -secrets.randbits(62)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # as the append's, so that the two differ only by the chain
         cursor.execute(INSERT_UNCHAINED, [*values, sequence, "", chain_hash("", sequence, digest)])
 
 
