@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from .presentation import Presentation
-from .vocabulary import Level
+from .vocabulary import LOCATIONS, SYMPTOMS, Level
 
 RULESET_VERSION = "2026.11"
 # Every version this engine has had, oldest first: stored assessments may carry any of them.
@@ -42,6 +42,7 @@ FOCAL = (
 ACUTE = ("loss_of_balance", "loss_of_coordination", "unsteadiness", "confusion", "drowsiness")
 SUDDEN_ONLY = ("headache", "dizziness", "vertigo")
 FACIAL_LOCATIONS = frozenset({"eyelid", "around_eye", "forehead", "cheek", "mouth", "jaw", "whole_side_of_face"})
+WHOLE_SIDE = frozenset({"whole_side_of_face"})
 LIMB_LOCATIONS = frozenset({"arm", "hand", "leg"})
 # Eyelid and around the eye are one periocular region.
 FACIAL_REGIONS = {
@@ -52,6 +53,11 @@ FACIAL_REGIONS = {
     "mouth": "mouth",
     "jaw": "jaw",
 }
+
+# Input paths made once, not per assessment.
+SYMPTOM_PATHS = {code: f"symptoms.{code}" for code in SYMPTOMS}
+LOCATION_PATHS = {code: f"twitch.locations.{code}" for code in LOCATIONS}
+ROUTINE = Level.ROUTINE  # enum attribute lookups are slow on Python 3.11
 
 STROKE_SIGNS: dict[str, frozenset[str]] = {
     **dict.fromkeys(FOCAL + ACUTE, SUDDEN_OR_UNKNOWN),
@@ -84,13 +90,11 @@ def symptoms_with(
 
     `resolved=None` counts a symptom whether or not it has gone.
     """
-    if not p.symptoms:
-        return ()
-    return tuple(
-        f"symptoms.{s.code}"
-        for s in p.symptoms
-        if s.onset in onsets_by_code.get(s.code, ()) and (resolved is None or s.resolved == resolved)
-    )
+    paths: Paths = ()
+    for s in p.symptoms:  # a plain loop: most presentations match none, and then nothing is allocated
+        if s.onset in onsets_by_code.get(s.code, ()) and (resolved is None or s.resolved == resolved):
+            paths += (SYMPTOM_PATHS[s.code],)
+    return paths
 
 
 def each(codes: Collection[str], onsets: frozenset[str]) -> dict[str, frozenset[str]]:
@@ -102,11 +106,16 @@ def history(p: Presentation, code: str) -> Paths:
 
 
 def locations(p: Presentation, codes: Collection[str]) -> Paths:
-    return tuple(f"twitch.locations.{code}" for code in p.twitch.locations if code in codes)
+    paths: Paths = ()
+    for code in p.twitch.locations:
+        if code in codes:
+            paths += (LOCATION_PATHS[code],)
+    return paths
 
 
 def twitch_flag(name: str) -> Predicate:
-    return lambda p, fired: (f"twitch.{name}",) if getattr(p.twitch, name) else ()
+    path = (f"twitch.{name}",)
+    return lambda p, fired: path if getattr(p.twitch, name) else ()
 
 
 def history_rule(code: str) -> Predicate:
@@ -114,7 +123,10 @@ def history_rule(code: str) -> Predicate:
 
 
 def symptom_rule(onsets_by_code: Mapping[str, Collection[str]], resolved: bool | None = None) -> Predicate:
-    return lambda p, fired: symptoms_with(p, onsets_by_code, resolved)
+    def predicate(p: Presentation, fired: Mapping[str, Level]) -> Paths:
+        return symptoms_with(p, onsets_by_code, resolved) if p.symptoms else ()
+
+    return predicate
 
 
 def all_of(*parts: Paths) -> Paths:
@@ -207,10 +219,11 @@ def possible_focal_seizure(p: Presentation, fired: Mapping[str, Level]) -> Paths
 def hemifacial_pattern(p: Presentation, fired: Mapping[str, Level]) -> Paths:
     if p.twitch.side == "both":
         return ()
-    whole_side = locations(p, {"whole_side_of_face"})
+    whole_side = locations(p, WHOLE_SIDE)
+    if whole_side:
+        return all_of(one_sided(p), whole_side)
     regions = {FACIAL_REGIONS[code] for code in p.twitch.locations if code in FACIAL_REGIONS}
-    facial = whole_side or (locations(p, FACIAL_REGIONS) if len(regions) >= 2 else ())
-    return all_of(one_sided(p), facial)
+    return all_of(one_sided(p), locations(p, FACIAL_REGIONS)) if len(regions) >= 2 else ()
 
 
 def persistent_twitch(p: Presentation, fired: Mapping[str, Level]) -> Paths:
@@ -244,19 +257,31 @@ def glucose_unchecked_in_diabetes(p: Presentation, fired: Mapping[str, Level]) -
     return history(p, "diabetes_treated") if "blood_glucose" not in p.measurements else ()
 
 
+ANXIETY_SYMPTOMS = {"anxiety": NOT_SUDDEN, "panic_attack": ANY_ONSET}
+
+
 def anxiety_related(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-    symptoms = symptoms_with(p, {"anxiety": NOT_SUDDEN, "panic_attack": ANY_ONSET})
+    symptoms = symptoms_with(p, ANXIETY_SYMPTOMS)
     return symptoms + history(p, "anxiety_disorder")
 
 
 def context_flags(*names: str) -> Predicate:
-    return lambda p, fired: tuple(f"context.{name}" for name in names if getattr(p.context, name))
+    paths = {name: f"context.{name}" for name in names}
+
+    def predicate(p: Presentation, fired: Mapping[str, Level]) -> Paths:
+        found: Paths = ()
+        for name, path in paths.items():
+            if getattr(p.context, name):
+                found += (path,)
+        return found
+
+    return predicate
 
 
 def isolated_twitch(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-    if any(level >= Level.ROUTINE for level in fired.values()):
+    if fired and max(fired.values()) >= ROUTINE:
         return ()
-    return tuple(f"twitch.locations.{code}" for code in p.twitch.locations)
+    return tuple([LOCATION_PATHS[code] for code in p.twitch.locations])
 
 
 # --- the table --------------------------------------------------------------------

@@ -4,16 +4,27 @@ A pure function: no clock, no database, no settings. The same presentation
 always gives the same assessment under the same rule set version.
 """
 
+from dataclasses import fields
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from .catalogue import RULES, RULESET_VERSION, Rule
-from .presentation import Presentation
+from .presentation import Context, Presentation
 from .vocabulary import FLAG_PHRASES, HISTORY, LOCATIONS, SYMPTOMS, Level
 
 SCORE_CAP = 100
 ADVICE_DROPPED_WHEN_FLAGGED = frozenset(
     {"book_appointment", "watchful_waiting", "rest_and_stress_reduction", "hydration"}
 )
+# Advice that would undersell each level, per level (looked up, not rebuilt, on every assessment).
+ADVICE_DROPPED = {
+    Level.SELF_CARE: frozenset(),
+    Level.ROUTINE: frozenset(),
+    Level.URGENT: ADVICE_DROPPED_WHEN_FLAGGED,
+    Level.EMERGENCY: ADVICE_DROPPED_WHEN_FLAGGED | {"same_day_medical_review"},
+}
+SELF_CARE, URGENT = Level.SELF_CARE, Level.URGENT  # enum attribute lookups are slow on Python 3.11
+BY_LEVEL = attrgetter("level")
 
 
 class Finding(NamedTuple):
@@ -50,40 +61,39 @@ def assess(presentation: Presentation) -> Assessment:
     fired: dict[str, Level] = {}
     fired_rules: list[Rule] = []
     findings: list[Finding] = []
+    score = 0
     for rule in RULES:
         triggered_by = rule.fires(presentation, fired)
         if triggered_by:
             fired[rule.code] = rule.level
             fired_rules.append(rule)
             findings.append(_finding(rule, triggered_by, presentation))
+            score += rule.points
 
-    level = max(fired.values(), default=Level.SELF_CARE)
-    # Highest level first; sort() is stable, so table order holds within a level.
-    fired_rules.sort(key=lambda r: -r.level)
+    level = max(fired.values(), default=SELF_CARE)
+    # Highest level first; a sort, reversed or not, is stable, so table order holds within a level.
+    fired_rules.sort(key=BY_LEVEL, reverse=True)
     return Assessment(
-        ruleset_version=RULESET_VERSION,
-        level=level,
-        flagged=level >= Level.URGENT,
-        score=min(sum(f.points for f in findings), SCORE_CAP),
-        findings=tuple(findings),
-        recommendations=recommendations_for(fired_rules, level),
-    )
+        RULESET_VERSION, level, level >= URGENT, min(score, SCORE_CAP), tuple(findings),
+        recommendations_for(fired_rules, level),
+    )  # fmt: skip
 
 
 def recommendations_for(fired_rules: list[Rule], level: Level) -> tuple[str, ...]:
     """First occurrence of each recommendation, leaving out advice that would undersell the level."""
-    dropped: set[str] = set()
-    if level >= Level.URGENT:
-        dropped |= ADVICE_DROPPED_WHEN_FLAGGED
-    if level == Level.EMERGENCY:
-        dropped.add("same_day_medical_review")
-    ordered = dict.fromkeys(code for rule in fired_rules for code in rule.recommendations)
-    return tuple(code for code in ordered if code not in dropped)
+    dropped = ADVICE_DROPPED[level]
+    ordered: dict[str, None] = {}
+    for rule in fired_rules:
+        ordered.update(dict.fromkeys(rule.recommendations))
+    return tuple([code for code in ordered if code not in dropped])
 
 
 def _finding(rule: Rule, triggered_by: tuple[str, ...], presentation: Presentation) -> Finding:
-    phrases = [describe_input(path, presentation) for path in triggered_by]
-    evidence = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    if len(triggered_by) == 1:
+        evidence = describe_input(triggered_by[0], presentation)
+    else:
+        phrases = [describe_input(path, presentation) for path in triggered_by]
+        evidence = ", ".join(phrases[:-1]) + " and " + phrases[-1]
     return Finding(
         rule.code,
         rule.title,
@@ -99,28 +109,32 @@ def _finding(rule: Rule, triggered_by: tuple[str, ...], presentation: Presentati
 # Titles as words inside a sentence, and level codes, prepared once.
 LEVEL_CODES = {level: level.code for level in Level}
 SYMPTOM_WORDS = {code: title.lower() for code, title in SYMPTOMS.items()}
-HISTORY_WORDS = {code: f"history of {title[0].lower()}{title[1:]}" for code, title in HISTORY.items()}
-LOCATION_WORDS = {f"locations.{code}": f"twitch at the {title.lower()}" for code, title in LOCATIONS.items()}
+CONTEXT_FLAGS = frozenset(field.name for field in fields(Context))
+# Every input path whose words do not depend on the values sent.
+FIXED_PHRASES = {
+    **{f"history.{code}": f"history of {title[0].lower()}{title[1:]}" for code, title in HISTORY.items()},
+    **{f"twitch.locations.{code}": f"twitch at the {title.lower()}" for code, title in LOCATIONS.items()},
+    **{f"{'context' if name in CONTEXT_FLAGS else 'twitch'}.{name}": phrase for name, phrase in FLAG_PHRASES.items()},
+}
 
 
 def describe_input(path: str, presentation: Presentation) -> str:
     """An input path in plain words, e.g. `symptoms.headache` -> "headache of gradual onset"."""
+    phrase = FIXED_PHRASES.get(path)
+    if phrase is not None:
+        return phrase
     section, _, name = path.partition(".")
     if section == "symptoms":
         symptom = presentation.symptom(name)
         if symptom is None:
             raise KeyError(path)
         return f"{SYMPTOM_WORDS[name]} of {symptom.onset} onset{', now resolved' if symptom.resolved else ''}"
-    if section == "history":
-        return HISTORY_WORDS[name]
     if section == "measurements":
         m = presentation.measurements[name]
         kind = f" ({m.kind})" if name == "serum_calcium" else ""
         return f"{name.replace('_', ' ')}{kind} of {m.value:g} {m.unit}"
-    if name.startswith("locations."):
-        return LOCATION_WORDS[name]
-    if name == "side":
+    if path == "twitch.side":
         return f"twitch side {presentation.twitch.side}"
-    if name == "duration_days":
+    if path == "twitch.duration_days":
         return f"twitch lasting {presentation.twitch.duration_days} days"
-    return FLAG_PHRASES[name]
+    raise KeyError(path)
