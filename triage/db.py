@@ -6,8 +6,15 @@ from collections.abc import Iterator
 from functools import cache
 
 import psycopg
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
+
+
+def _database() -> BaseDatabaseWrapper:
+    """This thread's default connection itself: each attribute read through `django.db.connection`,
+    a proxy, is a lookup of the thread's connection again, and the hot path reads dozens."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 @contextlib.contextmanager
@@ -27,6 +34,7 @@ def one_round_trip() -> Iterator[None]:
     if _batch.get():
         yield
         return
+    connection = _database()
     connection.ensure_connection()
     if connection.in_atomic_block or not connection.get_autocommit():
         with transaction.atomic(), _pipeline():
@@ -56,6 +64,7 @@ _batch: contextvars.ContextVar[bool] = contextvars.ContextVar("triage_db_batch",
 
 @contextlib.contextmanager
 def _pipeline() -> Iterator[None]:
+    connection = _database()
     with connection.wrap_database_errors, connection.connection.pipeline():
         yield
 
@@ -72,6 +81,7 @@ def prepared_cursor() -> CursorWrapper:
     execute wrappers still see every statement.
     """
     # What `connection.cursor()` does before it makes a cursor.
+    connection = _database()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
@@ -87,6 +97,7 @@ def insert_new(*instances: models.Model) -> None:
     from the database. Foreign keys are deferred on PostgreSQL, so rows may refer
     to each other in either order. Fields are prepared as `save()` would prepare them.
     """
+    connection = _database()
     statements, params = [], []
     for instance in instances:
         sql, fields = _insert_statement(type(instance))
@@ -103,7 +114,7 @@ def insert_new(*instances: models.Model) -> None:
 @cache
 def _insert_statement(model: type[models.Model]) -> tuple[str, list[models.Field]]:
     fields = list(model._meta.concrete_fields)
-    quote = connection.ops.quote_name
+    quote = _database().ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     table = quote(model._meta.db_table)
