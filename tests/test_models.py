@@ -14,6 +14,17 @@ from triage.services import presentation_create, presentation_reassess
 pytestmark = pytest.mark.django_db
 
 
+def test_json_columns_write_what_json_dumps_would():
+    # Written by orjson; keys that are not strings become strings, as the json module makes them.
+    presentation = make_presentation()
+    value = {1: "one", "nested": {"list": [1, 2.5, None, True]}, "text": 'quote " and é'}
+
+    Presentation.objects.filter(pk=presentation.pk).update(payload=value)
+
+    presentation.refresh_from_db()
+    assert presentation.payload == {"1": "one", "nested": {"list": [1, 2.5, None, True]}, "text": 'quote " and é'}
+
+
 def test_an_assessment_round_trips_through_the_database():
     payload = make_payload(
         symptoms=[symptom("slurred_speech", "sudden")], measurements={"blood_glucose": {"value": 5.5, "unit": "mmol/L"}}
