@@ -4,13 +4,12 @@ A pure function: no clock, no database, no settings. The same presentation
 always gives the same assessment under the same rule set version.
 """
 
-from dataclasses import fields
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 from .catalogue import RULES, RULESET_VERSION, Rule
-from .presentation import Context, Presentation
-from .vocabulary import FLAG_PHRASES, HISTORY, LOCATIONS, SYMPTOMS, Level
+from .presentation import Presentation
+from .vocabulary import CONTEXT_FLAGS, FLAG_PHRASES, HISTORY, LOCATIONS, SYMPTOMS, Level
 
 SCORE_CAP = 100
 ADVICE_DROPPED_WHEN_FLAGGED = frozenset(
@@ -109,7 +108,6 @@ def _finding(rule: Rule, triggered_by: tuple[str, ...], presentation: Presentati
 # Titles as words inside a sentence, and level codes, prepared once.
 LEVEL_CODES = {level: level.code for level in Level}
 SYMPTOM_WORDS = {code: title.lower() for code, title in SYMPTOMS.items()}
-CONTEXT_FLAGS = frozenset(field.name for field in fields(Context))
 # Every input path whose words do not depend on the values sent.
 FIXED_PHRASES = {
     **{f"history.{code}": f"history of {title[0].lower()}{title[1:]}" for code, title in HISTORY.items()},
