@@ -1,13 +1,17 @@
-"""triage.db: a batch is one transaction, committed whole or not at all, inside or outside a caller's transaction."""
+"""triage.db: a batch is one transaction, committed whole or not at all, inside or outside a caller's transaction;
+a request's first read stands in for the connection's health check."""
 
 import uuid
+from unittest import mock
 
+import psycopg
 import pytest
-from django.db import IntegrityError, connection
+from django.db import DEFAULT_DB_ALIAS, DataError, IntegrityError, OperationalError, connection, connections
 from django.utils import timezone
 
+from triage import db as triage_db
 from triage.audit import SYSTEM, audit_record
-from triage.db import insert_new, one_round_trip
+from triage.db import fetch_one_checked, insert_new, one_round_trip
 from triage.models import AuditAction, AuditEvent, Presentation
 
 
@@ -131,3 +135,60 @@ def test_with_prepared_statements_off_the_prepared_cursor_runs_its_statements_un
 
     assert prepared_inserts() == before
     assert Presentation.objects.filter(external_id__startswith="unprepared-").count() == 2
+
+
+def end_session(pid: int) -> None:
+    """As the server does on a restart or an administrator's pg_terminate_backend."""
+    db = connection.settings_dict
+    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+def next_request() -> None:
+    """What Django does to a persistent connection when a request starts (request_started)."""
+    connection.close_if_unusable_or_obsolete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_read_is_the_health_check_no_select_1_of_its_own():
+    fetch_one_checked("SELECT 1", [])
+    next_request()
+
+    wrapper = type(connections[DEFAULT_DB_ALIAS])
+    with mock.patch.object(wrapper, "is_usable", autospec=True, side_effect=AssertionError("Django's own check ran")):
+        assert fetch_one_checked("SELECT 2", []) == (2,)
+    assert connection.health_check_done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_read_on_a_connection_the_server_ended_runs_again_on_a_new_one():
+    fetch_one_checked("SELECT 1", [])
+    ended = connection.connection.info.backend_pid
+    next_request()
+    end_session(ended)
+
+    assert fetch_one_checked("SELECT pg_backend_pid()", []) != (ended,)
+    assert connection.connection.info.backend_pid != ended
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_later_read_on_a_connection_the_server_ended_is_not_repeated():
+    # Only the request's first statement stands in for the check; after it, Django's own rules apply.
+    fetch_one_checked("SELECT 1", [])
+    end_session(connection.connection.info.backend_pid)
+
+    with pytest.raises(OperationalError):
+        fetch_one_checked("SELECT 1", [])
+    connection.close()  # as the request's end would: it has failed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_read_that_fails_by_itself_is_raised_not_repeated():
+    fetch_one_checked("SELECT 1", [])
+    pid = connection.connection.info.backend_pid
+    next_request()
+
+    with mock.patch("triage.db._fetch_one", wraps=triage_db._fetch_one) as fetch, pytest.raises(DataError):
+        fetch_one_checked("SELECT 1 / 0", [])
+    assert fetch.call_count == 1
+    assert connection.connection.info.backend_pid == pid

@@ -4,9 +4,10 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, Error, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 
@@ -88,6 +89,40 @@ def prepared_cursor() -> CursorWrapper:
     with connection.wrap_database_errors:
         cursor = psycopg.Cursor(connection.connection)
     return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+def fetch_one_checked(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    """One row of a read that is safe to repeat, the read itself standing in for Django's health check.
+
+    With persistent connections, Django checks the connection before a request's first statement
+    with a round trip of its own (`SELECT 1`, CONN_HEALTH_CHECKS), so that a database restart
+    between requests goes unnoticed by clients. Every API request starts with the key lookup, a
+    read: it is the check instead. If the connection turns out to be closed (the server restarted,
+    or ended the session), it is closed here too, and the read runs once more on a new one, as
+    the statement after a failed check would. Inside a transaction nothing is checked or repeated.
+    """
+    connection = _database()
+    probing = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if probing:
+        connection.health_check_done = True
+        try:
+            return _fetch_one(sql, params)
+        except Error:
+            if not connection.connection.closed:
+                raise  # the statement failed, not the connection
+            connection.close()
+    return _fetch_one(sql, params)
+
+
+def _fetch_one(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def insert_new(*instances: models.Model) -> None:

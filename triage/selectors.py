@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from triage.db import prepared_cursor
+from triage.db import fetch_one_checked
 from triage.evidence import passages
 from triage.models import ApiKey, AuditEvent, Presentation, Review, ReviewStatus
 from triage.payload import with_defaults
@@ -133,9 +133,7 @@ def api_key_for(raw_key: str) -> ApiKey | None:
     Every API request pays for this lookup, so it is one fixed SELECT by the indexed prefix,
     then the same hash check (`is_valid`) the library makes.
     """
-    with prepared_cursor() as cursor:
-        cursor.execute(_API_KEY_SELECT, [raw_key.partition(".")[0]])
-        row = cursor.fetchone()
+    row = fetch_one_checked(_API_KEY_SELECT, [raw_key.partition(".")[0]])
     if row is None:
         return None
     api_key = ApiKey.from_db(connection.alias, _API_KEY_FIELDS, row)

@@ -12,13 +12,14 @@ from triage.audit import audit_verify
 from triage.models import AuditEvent, Presentation, Role
 
 
-def _maintenance(sql: str) -> None:
+def _maintenance(sql: str) -> tuple | None:
     """As the superuser, on the server's maintenance database (the outage is of the test database only)."""
     db = connection.settings_dict
     with psycopg.connect(
         host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True
     ) as admin:
-        admin.execute(sql)
+        cursor = admin.execute(sql)
+        return cursor.fetchone() if cursor.description else None
 
 
 def _outage(database: str) -> None:
@@ -72,3 +73,23 @@ def test_posts_answer_503_during_an_outage_and_succeed_after_it(tmp_path):
     assert all(p.current_assessment_id for p in Presentation.objects.all())
     assert AuditEvent.objects.filter(event_type="presentation.create").count() == 2
     assert audit_verify().intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_after_the_server_ended_the_workers_session_is_answered(tmp_path):
+    # The key lookup stands in for Django's per-request health check (triage.db.fetch_one_checked): a session
+    # ended between requests (a restart, a failover, an administrator) must still go unnoticed by clients.
+    _key, raw = make_api_key("ended-session-clinician", Role.CLINICIAN)
+    headers = {"Authorization": f"Api-Key {raw}"}
+    database = connection.settings_dict["NAME"]
+
+    with gunicorn(tmp_path / "gunicorn.log", workers=1, threads=1) as base:
+        before = http("GET", f"{base}/api/v1/rules/", headers=headers)
+        (ended,) = _maintenance(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            f" WHERE datname = '{database}' AND pid <> {connection.connection.info.backend_pid}"
+        )
+        after = http("GET", f"{base}/api/v1/rules/", headers=headers)
+
+    assert ended == 1  # the worker's
+    assert (before[0], after[0]) == (200, 200)
