@@ -4,10 +4,10 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from tests.factories import assess_payload, make_api_key, make_payload, make_presentation, symptom
-from triage.models import Assessment, Presentation
+from triage.models import Assessment, AuditEvent, Presentation
 from triage.rules import Level
 from triage.services import presentation_create, presentation_reassess
 
@@ -110,3 +110,33 @@ def test_reassess_scores_again_only_what_an_older_rule_set_assessed():
     assert old.current_assessment.ruleset_version == "2026.11"
     assert Assessment.objects.filter(presentation=old).count() == 2
     assert Assessment.objects.filter(presentation=current).count() == 1
+
+
+# Every POST writes a row to each: an index that no read needs costs every POST.
+POST_TABLES = [model._meta.db_table for model in (Presentation, Assessment, AuditEvent)]
+
+
+def test_no_index_on_the_posted_tables_repeats_the_start_of_another():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, i.indrelid::regclass::text, i.indisunique OR i.indpred IS NOT NULL,"
+            " array(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k),"
+            " i.indclass::oid[]::text[], pg_get_indexdef(i.indexrelid)"
+            " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid::regclass::text = ANY(%s)",
+            [POST_TABLES],
+        )
+        indexes = cursor.fetchall()
+
+    assert {table for _, table, *_ in indexes} == set(POST_TABLES)
+    assert not [name for name, *_, definition in indexes if "pattern_ops" in definition]  # LIKE: no query uses one
+    redundant = [
+        (name, other)
+        for name, table, needed, columns, classes, _ in indexes
+        for other, other_table, _, other_columns, other_classes, _ in indexes
+        if not needed  # unique and partial indexes do more than order rows
+        and (other, other_table) != (name, table)
+        and other_table == table
+        and other_columns[: len(columns)] == columns
+        and other_classes[: len(classes)] == classes
+    ]
+    assert not redundant, f"each first index is the start of the second: {redundant}"

@@ -74,7 +74,10 @@ class Presentation(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    client = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="presentations")
+    # Not indexed alone: the unique (client, external_id) and the client's queue index both lead with it.
+    client = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="presentations", db_index=False
+    )
     external_id = models.CharField(max_length=64)
     patient_reference = models.CharField(max_length=64)
     age_years = models.PositiveSmallIntegerField()
@@ -127,7 +130,8 @@ class Assessment(models.Model):
     """One scoring run of a presentation; never rewritten, re-scoring adds a new one."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    presentation = models.ForeignKey(Presentation, on_delete=models.PROTECT, related_name="assessments")
+    # Not indexed alone: assessment_by_presentation leads with it.
+    presentation = models.ForeignKey(Presentation, on_delete=models.PROTECT, related_name="assessments", db_index=False)
     ruleset_version = models.CharField(max_length=16)
     level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES)
     flagged = models.BooleanField()
@@ -221,10 +225,11 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=128, blank=True)
     detail = JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, unique=True, editable=False)
+    hash = models.CharField(max_length=64, editable=False)  # unique: a constraint, so no LIKE index beside it
 
     class Meta:
         ordering = ["-sequence"]
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_unique_hash")]
         indexes = [
             models.Index(fields=["recorded"], name="audit_recorded"),
             models.Index(fields=["entity_id", "sequence"], name="audit_entity"),
