@@ -146,7 +146,7 @@ def _record_presentation_event(
     )
 
 
-def presentation_list_record(*, presentation_ids: Sequence[uuid.UUID], by: Actor, event_type: str) -> None:
+def presentation_list_record(*, presentation_ids: Sequence[uuid.UUID | str], by: Actor, event_type: str) -> None:
     """Record a read of a page of presentations: which ones the caller was shown."""
     audit_record(
         by=by,

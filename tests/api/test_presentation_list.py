@@ -3,7 +3,7 @@
 import base64
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -236,3 +236,24 @@ def test_a_queue_item_is_the_same_body_as_the_presentation_itself(clinician_api,
     for item in items:
         assert item == clinician_api.get(f"{URL}{item['id']}/").json()
         assert item["assessment"]["findings"], "a fragment must carry the findings, not drop them"
+
+
+@pytest.mark.parametrize(
+    ("moment", "written"),
+    [
+        (datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "2026-01-02T03:04:05Z"),  # Python leaves out zero microseconds
+        (datetime(2026, 1, 2, 3, 4, 5, 120000, tzinfo=UTC), "2026-01-02T03:04:05.120000Z"),
+        (datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC), "2026-01-02T03:04:05.123456Z"),
+    ],
+)
+def test_a_queue_item_writes_its_times_as_the_presentation_itself_does(clinician_api, intake_key, moment, written):
+    # Queue pages take their times as text from PostgreSQL; single presentations format them in Python.
+    presentation = presentation_create(
+        payload=make_payload(external_id="timed"), client=intake_key[0], received_at=moment
+    )
+
+    (item,) = clinician_api.get(URL).json()["results"]
+    alone = clinician_api.get(f"{URL}{presentation.id}/").json()
+
+    assert item["received_at"] == item["assessment"]["assessed_at"] == written
+    assert item == alone

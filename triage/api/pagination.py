@@ -23,7 +23,7 @@ class QueuePagination(BasePagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: object = None) -> list:
-        """A page of `queryset`, whose rows must end with (…, received_at, …, queue_rank) as queue_rows gives."""
+        """A page of `queryset`, whose rows are (id, …, received_at, …, queue_rank) as text, as queue_rows gives."""
         size = self._page_size(request)
         position = self._decode(request.query_params.get("cursor"))
         if position is not None:
@@ -55,8 +55,8 @@ class QueuePagination(BasePagination):
         return int(raw)
 
     @staticmethod
-    def _encode(rank: int, received_at: datetime, presentation_id: uuid.UUID) -> str:
-        key = f"{rank}|{received_at.isoformat()}|{presentation_id}"
+    def _encode(rank: int, received_at: str, presentation_id: str) -> str:
+        key = f"{rank}|{received_at}|{presentation_id}"
         return base64.urlsafe_b64encode(key.encode()).decode()
 
     @staticmethod
