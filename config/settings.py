@@ -193,6 +193,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["triage.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["triage.api.parsers.StrictJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "triage.api.negotiation.QuickContentNegotiation",
     "EXCEPTION_HANDLER": "triage.api.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "triage.api.throttling.ApiKeyRateThrottle",
