@@ -192,3 +192,36 @@ def test_a_first_read_that_fails_by_itself_is_raised_not_repeated():
         fetch_one_checked("SELECT 1 / 0", [])
     assert fetch.call_count == 1
     assert connection.connection.info.backend_pid == pid
+
+
+def pipelined_statements(run) -> list[bool]:
+    """For each statement `run` sends, whether it went in a batch (psycopg's pipeline mode)."""
+    batched: list[bool] = []
+
+    def spy(execute, sql, params, many, context):
+        batched.append(connection.connection.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        run()
+    return batched
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_audit_append_outside_any_transaction_is_one_batch():
+    # A read's access record: the chain's lock and the append in one round trip, the lock held for none.
+    batched = pipelined_statements(
+        lambda: audit_record(by=SYSTEM, action=AuditAction.READ, event_type="test.read", status=200)
+    )
+
+    assert batched == [True, True]
+    assert AuditEvent.objects.get().event_type == "test.read"
+    assert connection.connection.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE  # committed
+
+
+@pytest.mark.django_db
+def test_an_audit_append_inside_a_transaction_is_part_of_it_without_a_savepoint(django_assert_num_queries):
+    with django_assert_num_queries(2):  # the lock and the append: no SAVEPOINT, no RELEASE
+        batched = pipelined_statements(lambda: audit_record(by=SYSTEM, action=AuditAction.READ, event_type="test.in"))
+
+    assert batched == [False, False]

@@ -19,7 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
 
-from triage.db import atomic_unless_batched, prepared_cursor
+from triage.db import one_transaction, prepared_cursor
 from triage.models import ApiKey, AuditAction, AuditEvent, Role
 
 GENESIS_HASH = "0" * 64
@@ -92,8 +92,9 @@ def audit_record(
         detail=dict(detail or {}),
     )
     digest = content_digest(event)  # all the hashing work happens before the chain is locked
-    # No savepoint: if the append fails, the caller's whole transaction must fail with it.
-    with atomic_unless_batched():
+    # Outside any transaction (a read's access record), the lock and the append are one batch: one round trip,
+    # and the chain's lock held for none. Inside one, no savepoint: if the append fails, the caller's fails too.
+    with one_transaction():
         if settings.AUDIT_HASH_CHAIN:
             _append_to_chain(event, digest)
         else:

@@ -55,9 +55,19 @@ def one_round_trip() -> Iterator[None]:
         _batch.reset(token)
 
 
-def atomic_unless_batched() -> contextlib.AbstractContextManager:
-    """`transaction.atomic(savepoint=False)`, or nothing inside `one_round_trip()`, already one transaction."""
-    return contextlib.nullcontext() if _batch.get() else transaction.atomic(savepoint=False)
+def one_transaction() -> contextlib.AbstractContextManager:
+    """The statements inside as one transaction, in as few round trips as can be, and never in a savepoint.
+
+    Inside a batch they join it, and inside a caller's transaction they are part of it: if they fail,
+    the caller's transaction fails with them. Otherwise they are a batch of their own (`one_round_trip`):
+    one round trip, where `transaction.atomic()` would take one each for BEGIN, every statement and COMMIT.
+    """
+    if _batch.get():
+        return contextlib.nullcontext()
+    connection = _database()
+    if connection.in_atomic_block or not connection.get_autocommit():
+        return transaction.atomic(savepoint=False)
+    return one_round_trip()
 
 
 _batch: contextvars.ContextVar[bool] = contextvars.ContextVar("triage_db_batch", default=False)
