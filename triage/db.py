@@ -36,6 +36,8 @@ def one_round_trip() -> Iterator[None]:
         yield
         return
     connection = _database()
+    # Django's health check, if the request has not had one: in the batch, its SELECT 1 would only be queued.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     if connection.in_atomic_block or not connection.get_autocommit():
         with transaction.atomic(), _pipeline():
@@ -106,10 +108,12 @@ def fetch_one_checked(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
 
     With persistent connections, Django checks the connection before a request's first statement
     with a round trip of its own (`SELECT 1`, CONN_HEALTH_CHECKS), so that a database restart
-    between requests goes unnoticed by clients. Every API request starts with the key lookup, a
-    read: it is the check instead. If the connection turns out to be closed (the server restarted,
-    or ended the session), it is closed here too, and the read runs once more on a new one, as
-    the statement after a failed check would. Inside a transaction nothing is checked or repeated.
+    between requests goes unnoticed by clients. Every request with an API key starts with the key
+    lookup, a read: it is the check instead. If the connection turns out to be closed (the server
+    restarted, or ended the session), it is closed here too, and the read runs once more on a new
+    one, as the statement after a failed check would. Narrower than Django's check: a connection
+    left open but unusable (which Django's own end-of-request cleanup closes after an error) fails
+    this request rather than being replaced. Inside a transaction nothing is checked or repeated.
     """
     connection = _database()
     probing = (

@@ -83,13 +83,21 @@ def test_a_request_after_the_server_ended_the_workers_session_is_answered(tmp_pa
     headers = {"Authorization": f"Api-Key {raw}"}
     database = connection.settings_dict["NAME"]
 
-    with gunicorn(tmp_path / "gunicorn.log", workers=1, threads=1) as base:
-        before = http("GET", f"{base}/api/v1/rules/", headers=headers)
+    def end_the_workers_session() -> int:
         (ended,) = _maintenance(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
             f" WHERE datname = '{database}' AND pid <> {connection.connection.info.backend_pid}"
         )
-        after = http("GET", f"{base}/api/v1/rules/", headers=headers)
+        return ended
 
-    assert ended == 1  # the worker's
-    assert (before[0], after[0]) == (200, 200)
+    with gunicorn(tmp_path / "gunicorn.log", workers=1, threads=1) as base:
+        before = http("GET", f"{base}/api/v1/rules/", headers=headers)
+        ended = [end_the_workers_session()]
+        keyed = http("GET", f"{base}/api/v1/rules/", headers=headers)
+        ended.append(end_the_workers_session())
+        # No key: the request's first statement is the audit record of its refusal, sent as one batch.
+        anonymous = http("GET", f"{base}/api/v1/rules/")
+
+    assert ended == [1, 1]  # the worker's
+    assert (before[0], keyed[0], anonymous[0]) == (200, 200, 401)
+    assert AuditEvent.objects.filter(outcome="failure", status=401).count() == 1
