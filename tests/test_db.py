@@ -194,6 +194,24 @@ def test_a_first_read_that_fails_by_itself_is_raised_not_repeated():
     assert connection.connection.info.backend_pid == pid
 
 
+@pytest.mark.django_db
+def test_a_read_in_binary_loads_the_values_django_loads_from_text():
+    # The column types an API key's row has, and more; not JSON, which would come decoded (see triage.db).
+    sql = (
+        "SELECT TIMESTAMPTZ '2026-03-29 01:59:59.000001+05:30', NULL::timestamptz, TRUE, 'text', 7::smallint,"
+        " 'b2a3c4d5-0000-4000-8000-000000000001'::uuid, 12.50::numeric, DATE '2026-11-27'"
+    )
+    with connection.cursor() as cursor:  # Django's own cursor: text, its loaders
+        cursor.execute(sql)
+        expected = cursor.fetchone()
+
+    row = fetch_one_checked(sql, [])
+
+    assert row == expected
+    assert [type(value) for value in row] == [type(value) for value in expected]
+    assert row[0].utcoffset() == timezone.timedelta(0) and row[0].tzinfo == expected[0].tzinfo
+
+
 def pipelined_statements(run) -> list[bool]:
     """For each statement `run` sends, whether it went in a batch (psycopg's pipeline mode)."""
     batched: list[bool] = []
