@@ -7,6 +7,7 @@
    which a Python generator such as locust would not; a Lua script makes each POST unique).
 4. Two floors with the same database and workers: pgbench running the exact statements
    one POST issues (captured from the service), and a bare Django view inserting one row.
+   Beside them, for context, the same insert as a DRF view: what DRF's machinery costs alone.
 5. Ratios, a JSON report and a Markdown table in bench/results/ and docs/performance.md.
 
     python -m bench.run [--quick] [--prefill N] [--workers W] [--threads T] [--duration S]
@@ -371,7 +372,7 @@ def main() -> None:
         "engine_mix_assessments_per_second": round(engine_mix),
         "cpu_reference_ms": round(reference),
         "post_statements": statements[:-1],
-        "endpoints": {}, "database_floor": {}, "framework_floor": {}, "post_without_chain": {},
+        "endpoints": {}, "database_floor": {}, "framework_floor": {}, "drf_floor": {}, "post_without_chain": {},
     }  # fmt: skip
     logs = Path(tempfile.mkdtemp())
     # Production settings, but one key may send as fast as it likes; the timeouts are the service's own.
@@ -404,6 +405,8 @@ def main() -> None:
             report["post_without_chain"][clients] = show("POST, audit chain off", clients, result)
             result = wrk(floor, "/insert", clients, seconds, posts("floor"))
             report["framework_floor"][clients] = show("framework floor (bare Django)", clients, result)
+            result = wrk(floor, "/insert-drf", clients, seconds, posts("drf"))
+            report["drf_floor"][clients] = show("the same insert in DRF", clients, result)
             result = pgbench(db, name, pg_script, clients, seconds)
             report["database_floor"][clients] = result
             tps, average = result["tps"], result["latency_avg_ms"]
@@ -450,6 +453,7 @@ def summarise(report: dict[str, Any]) -> None:
     peak_clients = max(post, key=lambda c: post[c]["rps"])
     peak = post[peak_clients]
     framework = max(r["rps"] for r in report["framework_floor"].values())
+    drf = max(r["rps"] for r in report["drf_floor"].values())
     database = max(r["tps"] for r in report["database_floor"].values())
     chain_off = {clients: r["rps"] for clients, r in report["post_without_chain"].items()}
     queue = report["endpoints"]["GET queue page (50, flagged)"]
@@ -461,6 +465,10 @@ def summarise(report: dict[str, Any]) -> None:
         "database_floor_tps": database,
         "post_over_framework_floor": round(peak["rps"] / framework, 3),
         "post_over_database_floor": round(peak["rps"] / database, 3),
+        # Context, not a target: how much of the gap to the framework floor is DRF's own machinery.
+        "drf_floor_rps": drf,
+        "drf_floor_over_framework_floor": round(drf / framework, 3),
+        "post_over_drf_floor": round(peak["rps"] / drf, 3),
         # Over every level (each pair measured back to back): one level alone is within this machine's drift.
         "audit_chain_cost": round(1 - sum(r["rps"] for r in post.values()) / sum(chain_off.values()), 3),
         "audit_chain_cost_by_connections": {c: round(1 - post[c]["rps"] / chain_off[c], 3) for c in post},
@@ -507,7 +515,8 @@ def markdown(report: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     rows = {**report["endpoints"], "POST, audit chain off": report["post_without_chain"],
-            "framework floor: bare Django insert": report["framework_floor"]}  # fmt: skip
+            "framework floor: bare Django insert": report["framework_floor"],
+            "the same insert as a DRF view": report["drf_floor"]}  # fmt: skip
     for label, by_clients in rows.items():
         for clients, r in by_clients.items():
             lines.append(f"| {label} | {clients} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
@@ -523,6 +532,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"(floor {summary['framework_floor_rps']:.0f} req/s)",
         f"- POST / database floor: **{summary['post_over_database_floor']:.2f}** "
         f"(floor {summary['database_floor_tps']:.0f} tx/s)",
+        f"- The same insert as a DRF view (no authentication, permissions or throttles): "
+        f"{summary['drf_floor_rps']:.0f} req/s, {summary['drf_floor_over_framework_floor']:.2f} of the framework "
+        f"floor; POST / that: {summary['post_over_drf_floor']:.2f}",
         "- POST / floors measured beside it, per level (framework, database): "
         + ", ".join(
             f"{clients} connections {r['framework']:.2f}, {r['database']:.2f}"

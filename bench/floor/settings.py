@@ -1,4 +1,4 @@
-"""The framework floor: bare Django, no DRF, no middleware, one view that inserts one JSON row."""
+"""The framework floors: bare Django, no middleware, one view that inserts one JSON row; and the same view in DRF."""
 
 import os
 
@@ -12,3 +12,12 @@ INSTALLED_APPS: list[str] = []
 MIDDLEWARE: list[str] = []
 DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True)}
 USE_TZ = True
+# The DRF floor: DRF's request, content negotiation, parsing and rendering, and nothing that checks the caller.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
