@@ -1436,5 +1436,24 @@ def test_it_reports_each_finding_with_the_category_level_points_and_sources_of_t
     assert reported.rationale
 
 
+@pytest.mark.parametrize(
+    ("measurements", "code", "written"),
+    [
+        (calcium(2.1999999), "low_calcium", "serum calcium (total) of 2.1999999 mmol/L"),
+        (calcium(1.9), "low_calcium", "serum calcium (total) of 1.9 mmol/L"),
+        (glucose(69.9999999, "mg/dL"), "low_blood_glucose", "blood glucose of 69.9999999 mg/dL"),
+        (glucose(65, "mg/dL"), "low_blood_glucose", "blood glucose of 65 mg/dL"),
+        (glucose(65.0, "mg/dL"), "low_blood_glucose", "blood glucose of 65 mg/dL"),
+        (glucose(2.9999999), "severe_hypoglycaemia", "blood glucose of 2.9999999 mmol/L"),
+    ],
+)
+def test_it_writes_a_measured_value_in_the_rationale_as_sent_never_rounded_to_its_threshold(
+    measurements, code, written
+):
+    result = assess_payload(make_payload(measurements=measurements))
+
+    assert written in finding(result, code).rationale
+
+
 def test_it_covers_every_rule_of_the_table():
     assert len(RULE_TABLE) == 31

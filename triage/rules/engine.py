@@ -116,6 +116,12 @@ FIXED_PHRASES = {
 }
 
 
+def _as_sent(value: float) -> str:
+    """A measured value written short (2.2, 70) but never rounded: 2.1999999 is below a 2.2 threshold."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
+
+
 def describe_input(path: str, presentation: Presentation) -> str:
     """An input path in plain words, e.g. `symptoms.headache` -> "headache of gradual onset"."""
     phrase = FIXED_PHRASES.get(path)
@@ -130,7 +136,7 @@ def describe_input(path: str, presentation: Presentation) -> str:
     if section == "measurements":
         m = presentation.measurements[name]
         kind = f" ({m.kind})" if name == "serum_calcium" else ""
-        return f"{name.replace('_', ' ')}{kind} of {m.value:g} {m.unit}"
+        return f"{name.replace('_', ' ')}{kind} of {_as_sent(m.value)} {m.unit}"
     if path == "twitch.side":
         return f"twitch side {presentation.twitch.side}"
     if path == "twitch.duration_days":
