@@ -203,6 +203,39 @@ def test_it_names_every_bad_field_at_once(intake_api):
     }
 
 
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        # An implausible value beside another error in the same measurement.
+        ({"measurements": {"blood_glucose": {"value": 1000, "unit": "mg/dL", "foo": 1}}},
+         {"measurements.blood_glucose.value", "measurements.blood_glucose.foo"}),
+        ({"measurements": {"serum_calcium": {"value": 9.0, "unit": "mmol/L", "kind": "ionised"}}},
+         {"measurements.serum_calcium.value", "measurements.serum_calcium.kind"}),
+        # Repeats beside bad items, in a list of codes and in the symptoms.
+        ({"history": ["prior_stroke", "bogus", "prior_stroke"]}, {"history.1", "history.2"}),
+        ({"locations": ["eyelid", "eyelid", "nose"]}, {"twitch.locations.1", "twitch.locations.2"}),
+        ({"symptoms": [symptom("headache", "sudden"), symptom("headache", "gradual"), symptom("tingling", "x")]},
+         {"symptoms.1.code", "symptoms.2.onset"}),
+        ({"symptoms": [symptom("headache", "sudden"), {"code": "headache", "onset": "x"}, {"code": "nope"}]},
+         {"symptoms.1.code", "symptoms.1.onset", "symptoms.2.code", "symptoms.2.onset"}),
+        ({"symptoms": [None, symptom("headache", "sudden"), "x", symptom("headache", "gradual")]},
+         {"symptoms.0", "symptoms.2", "symptoms.3.code"}),
+        ({"history": [None, "prior_stroke", 5, "prior_stroke"]}, {"history.0", "history.2", "history.3"}),
+    ],
+    ids=[
+        "range-and-unknown", "range-and-kind", "history", "locations", "symptoms", "symptom-repeat-and-onset",
+        "symptoms-not-objects", "history-not-strings",
+    ],
+)  # fmt: skip
+def test_it_names_every_bad_field_whichever_check_finds_it(intake_api, fields, named):
+    payload = make_payload(**fields)
+
+    response = post(intake_api, payload)
+
+    assert response.status_code == 400
+    assert set(error_fields(response)) == named
+
+
 def test_a_missing_required_field_is_named(intake_api):
     payload = make_payload()
     del payload["twitch"]["side"]

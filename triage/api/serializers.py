@@ -36,6 +36,7 @@ from triage.rules.vocabulary import (
 )
 
 LEVEL_CODES = [level.code for level in Level]
+NON_FIELD_ERRORS = serializers.api_settings.NON_FIELD_ERRORS_KEY
 
 
 class StrictSerializer(serializers.Serializer):
@@ -65,10 +66,16 @@ class UniqueCodeListField(serializers.ListField):
     def to_internal_value(self, data: Any) -> list[str]:
         if isinstance(data, str | Mapping) or not hasattr(data, "__iter__"):
             self.fail("not_a_list", input_type=type(data).__name__)
-        codes = super().to_internal_value(data)
-        repeats = {index: ["Repeated code."] for index, code in enumerate(codes) if code in codes[:index]}
-        if repeats:
-            raise serializers.ValidationError(repeats)
+        try:
+            codes, errors = super().to_internal_value(data), {}
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, Mapping):
+                raise  # about the list as a whole
+            codes, errors = list(data), dict(exc.detail)  # by index: the bad codes
+        # Repeats are named beside bad codes. A repeat of a bad code is bad itself, so already named.
+        repeats = {i: ["Repeated code."] for i, code in enumerate(codes) if i not in errors and code in codes[:i]}
+        if errors or repeats:
+            raise serializers.ValidationError({i: errors.get(i) or repeats[i] for i in sorted({*errors, *repeats})})
         return codes
 
 
@@ -101,11 +108,27 @@ class SymptomInputSerializer(StrictSerializer):
 
 class SymptomListSerializer(serializers.ListSerializer):
     def to_internal_value(self, data: Any) -> list[dict[str, Any]]:
-        symptoms = super().to_internal_value(data)
-        codes = [symptom["code"] for symptom in symptoms]
-        repeats = [{"code": ["Repeated symptom."]} if code in codes[:i] else {} for i, code in enumerate(codes)]
-        if any(repeats):
-            raise serializers.ValidationError(repeats)
+        try:
+            symptoms, errors = super().to_internal_value(data), {}
+        except serializers.ValidationError as exc:
+            if NON_FIELD_ERRORS in exc.detail:
+                raise  # about the list as a whole
+            symptoms, errors = data, dict(exc.detail)  # by index: the bad items
+        # Repeats are named beside other errors, among the items whose code is valid.
+        codes = [
+            item.get("code") if isinstance(item, Mapping) and "code" not in errors.get(i, {}) else None
+            for i, item in enumerate(symptoms)
+        ]
+        repeats = {i for i, code in enumerate(codes) if code is not None and code in codes[:i]}
+        if errors or repeats:
+            repeated = {"code": ["Repeated symptom."]}
+            raise serializers.ValidationError(
+                # A repeat is an object whose code is valid; other items' errors may be lists (a null item).
+                {
+                    i: {**errors.get(i, {}), **repeated} if i in repeats else errors[i]
+                    for i in sorted({*errors, *repeats})
+                }
+            )
         return symptoms
 
 
@@ -115,13 +138,27 @@ class MeasurementInputSerializer(StrictSerializer):
     value = StrictNumberField()
     unit = CodeField(choices=["mmol/L", "mg/dL"])
 
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        try:
+            return super().to_internal_value(data)  # validate() checks the range next
+        except serializers.ValidationError as exc:
+            errors = dict(exc.detail)
+            # An implausible value is named beside the object's other errors, if value and unit are valid.
+            if isinstance(data, Mapping) and not errors.keys() & {"value", "unit", NON_FIELD_ERRORS}:
+                value, unit = (self.fields[name].run_validation(data[name]) for name in ("value", "unit"))
+                errors.update(self._range_errors(value, unit))
+            raise serializers.ValidationError(errors) from exc
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        limits = LIMITS[self.measurement][attrs["unit"]]
-        if not limits.plausible_min <= attrs["value"] <= limits.plausible_max:
-            raise serializers.ValidationError(
-                {"value": [f"Implausible: must be {limits.plausible_min:g}-{limits.plausible_max:g} {attrs['unit']}."]}
-            )
+        if errors := self._range_errors(attrs["value"], attrs["unit"]):
+            raise serializers.ValidationError(errors)
         return attrs
+
+    def _range_errors(self, value: float, unit: str) -> dict[str, list[str]]:
+        limits = LIMITS[self.measurement][unit]
+        if limits.plausible_min <= value <= limits.plausible_max:
+            return {}
+        return {"value": [f"Implausible: must be {limits.plausible_min:g}-{limits.plausible_max:g} {unit}."]}
 
 
 class SerumCalciumInputSerializer(MeasurementInputSerializer):
