@@ -328,6 +328,34 @@ def test_a_body_that_is_not_json_is_refused_with_415(intake_api):
     assert_response_conforms(response, SCHEMA_PATH, "post")
 
 
+def test_an_empty_body_that_is_not_json_is_refused_with_415(intake_api):
+    response = intake_api.post(URL, data=b"", content_type="text/plain")
+
+    assert response.status_code == 415
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_body_over_djangos_own_limit_is_refused_with_413_too(intake_api, settings):
+    # Django refuses to buffer a body over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MiB) before the parser sees it.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 128 * 1024
+    payload = make_payload()
+    payload["padding"] = "x" * (200 * 1024)
+
+    response = post(intake_api, payload)
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_an_unknown_field_whose_name_is_not_valid_unicode_is_named_not_a_500(intake_api):
+    body = json.dumps(make_payload())[:-1] + ', "\\ud800": 1, "patient\\ud800x": 2}'
+
+    response = post(intake_api, body)
+
+    assert response.status_code == 400
+    assert error_fields(response) == ["\ud800", "patient\ud800x"]
+
+
 def test_an_unsupported_method_is_refused_with_405(intake_api):
     response = intake_api.delete(URL)
 

@@ -78,6 +78,25 @@ def test_an_invalid_review_is_refused_and_changes_nothing(clinician_api, intake_
     assert_response_conforms(response, SCHEMA_PATH, "post")
 
 
+@pytest.mark.parametrize(
+    ("data", "content_type", "status", "fields"),
+    [
+        (b"", "text/plain", 415, None),
+        (b'{"status": "reviewed", "\\ud800": 1}', "application/json", 400, ["\ud800"]),
+    ],
+    ids=["empty-not-json", "unknown-field-lone-surrogate"],
+)
+def test_a_review_body_is_refused_like_a_submission(clinician_api, intake_key, data, content_type, status, fields):
+    presentation = make_presentation(client=intake_key[0])
+
+    response = clinician_api.post(f"/api/v1/presentations/{presentation.id}/review/", data, content_type=content_type)
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    assert fields is None or [error["field"] for error in response.json()["errors"]] == fields
+    assert not Review.objects.exists()
+
+
 def test_reviewing_an_unknown_presentation_is_a_404(clinician_api):
     response = clinician_api.post(
         "/api/v1/presentations/00000000-0000-0000-0000-000000000000/review/",

@@ -7,7 +7,7 @@ named by its dotted path (`twitch.side`, `symptoms.0.onset`).
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -70,6 +70,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()  # Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE), met before the parser's
     if not isinstance(exc, exceptions.APIException):
         return None
 

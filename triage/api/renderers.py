@@ -1,5 +1,6 @@
 """JSON responses rendered by orjson: the same bytes as DRF's renderer would send, several times faster."""
 
+import json
 from typing import Any
 
 import orjson
@@ -9,7 +10,12 @@ from rest_framework.renderers import JSONRenderer
 class FastJSONRenderer(JSONRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         # `default=str` covers what orjson does not know natively, such as DRF's lazily translated messages.
-        content = b"" if data is None else orjson.dumps(data, default=str)
+        try:
+            content = b"" if data is None else orjson.dumps(data, default=str)
+        except orjson.JSONEncodeError:
+            # A string orjson cannot write as UTF-8: a lone surrogate, say, in the name of an unknown field
+            # an error names (JSON's \u escapes allow it). Written escaped, as ASCII, rather than a 500.
+            content = json.dumps(data, default=str, separators=(",", ":")).encode()
         release_reference_cycles(renderer_context)
         return content
 

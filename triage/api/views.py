@@ -17,6 +17,7 @@ from triage.api.authentication import request_actor
 from triage.api.errors import IdempotencyConflict
 from triage.api.intake import validated_presentation
 from triage.api.pagination import QueuePagination
+from triage.api.parsers import json_body
 from triage.api.permissions import allow, intake_client
 from triage.api.representations import presentation_body, queue_row_body, queue_rows, review_body
 from triage.api.serializers import (
@@ -119,7 +120,7 @@ class PresentationViewSet(ViewSet):
         return [self.permission_by_action.get(self.action, IsAuthenticated)()]
 
     def create(self, request: Request) -> Response:
-        payload = validated_presentation(request.data)
+        payload = validated_presentation(json_body(request))
         try:
             presentation, created = services.presentation_submit(
                 payload=payload, client=request.auth, by=request_actor(request)
@@ -152,7 +153,7 @@ class PresentationViewSet(ViewSet):
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: uuid.UUID) -> Response:
         presentation = self._visible(request, pk)
-        input_serializer = ReviewInputSerializer(data=request.data)
+        input_serializer = ReviewInputSerializer(data=json_body(request))
         input_serializer.is_valid(raise_exception=True)
         review = services.review_record(
             presentation=presentation,
