@@ -113,6 +113,8 @@ def test_it_filters_by_received_time(clinician_api, intake_key):
         ("page_size=201", "page_size"),
         ("page_size=ten", "page_size"),
         ("flaged=true", "flaged"),
+        ("level=urgent&level=emergency", "level"),  # one would be applied, the other dropped
+        ("flagged=true&flagged=true", "flagged"),
     ],
 )
 def test_it_rejects_bad_or_unknown_query_parameters(clinician_api, query, field):

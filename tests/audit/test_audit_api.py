@@ -103,6 +103,13 @@ def test_an_unknown_filter_is_refused(auditor_api):
     assert auditor_api.get(URL, {"agnet": "x"}).status_code == 400
 
 
+def test_a_repeated_filter_is_refused(auditor_api):
+    response = auditor_api.get(f"{URL}?event_type=presentation.read&event_type=presentation.create")
+
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["event_type"]
+
+
 @pytest.mark.parametrize("cursor", ["cD1hYmM=", "not-a-cursor"])  # the first decodes to "p=abc" (was a 500)
 def test_a_forged_cursor_points_at_no_page(auditor_api, history, cursor):
     response = auditor_api.get(URL, {"cursor": cursor})

@@ -171,11 +171,19 @@ class PresentationViewSet(ViewSet):
 
 
 def refuse_unknown_query_parameters(request: Request, filterset: type | None, also: set[str]) -> None:
-    """A misspelt or empty filter must not silently widen a list: name every such query parameter (400)."""
+    """A misspelt, empty or repeated filter must not silently change a list: name every such query parameter (400).
+
+    Each parameter takes one value: of `?level=urgent&level=emergency`, only one would be applied.
+    """
     known = set(filterset.base_filters if filterset else ()) | also
     errors = {name: ["Unknown query parameter."] for name in request.query_params if name not in known}
     errors |= {
         name: ["Must not be empty."] for name, value in request.query_params.items() if name in known and not value
+    }
+    errors |= {
+        name: ["Given more than once: give one value."]
+        for name, values in request.query_params.lists()
+        if name in known and len(values) > 1
     }
     if errors:
         raise exceptions.ValidationError(errors)
