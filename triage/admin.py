@@ -12,8 +12,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -55,6 +54,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        # Nothing is ever changed here, so there is no history to show; the page would only title
+        # the object (a patient reference) outside the audited case page.
+        raise Http404
 
 
 class ReviewForm(forms.Form):
@@ -154,7 +158,9 @@ class PresentationAdmin(ReadOnlyAdmin):
         """Record a review from the case page: POST only, with the add_review permission."""
         if request.method != "POST" or not request.user.has_perm("triage.add_review"):
             raise PermissionDenied
-        presentation = get_object_or_404(Presentation, pk=object_id)
+        presentation = self.get_object(request, object_id)  # None for an id that is not one (no 500)
+        if presentation is None:
+            raise Http404
         form = ReviewForm(request.POST)
         case_url = reverse("admin:triage_presentation_change", args=[presentation.pk])
         if not form.is_valid():

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_presentation, symptom
-from triage.models import Presentation, Review
+from triage.models import AuditEvent, Presentation, Review
 
 pytestmark = pytest.mark.django_db
 
@@ -113,19 +113,34 @@ def test_an_invalid_review_records_nothing(clinician_staff):
     assert not Review.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "page", ["add/", "{id}/delete/", "{id}/history/"], ids=["add", "delete", "history-is-read-only"]
-)
+@pytest.mark.parametrize("page", ["add/", "{id}/delete/"], ids=["add", "delete"])
 def test_a_clinician_cannot_add_or_delete_presentations(clinician_staff, page):
     presentation = make_presentation()
 
     response = logged_in(clinician_staff).get(QUEUE + page.format(id=presentation.pk))
 
-    if page.endswith("history/"):
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 403
+    assert response.status_code == 403
     assert Presentation.objects.count() == 1
+
+
+@pytest.mark.parametrize("model", ["presentation", "auditevent"])
+def test_there_is_no_history_page_to_name_a_patient_unaudited(clinician_staff, auditor_staff, model):
+    # Nothing is changed through these pages; the history page titled the object with its patient reference.
+    presentation = make_presentation()
+    event = AuditEvent.objects.order_by("sequence").first()
+    user, object_id = (clinician_staff, presentation.pk) if model == "presentation" else (auditor_staff, event.pk)
+
+    response = logged_in(user).get(f"/admin/triage/{model}/{object_id}/history/")
+
+    assert response.status_code == 404
+    assert presentation.patient_reference not in response.content.decode()
+
+
+def test_a_review_posted_for_an_id_that_is_not_one_is_a_404(clinician_staff):
+    response = logged_in(clinician_staff).post(f"{QUEUE}not-a-uuid/review/", {"status": "reviewed"})
+
+    assert response.status_code == 404
+    assert not Review.objects.exists()
 
 
 def test_a_clinician_cannot_change_a_presentation_by_posting_the_form(clinician_staff):
