@@ -181,8 +181,12 @@ class ChainCheck:
         return self.first_bad_sequence is None
 
 
-def audit_verify(batch_size: int = 5000) -> ChainCheck:
-    """Walk the whole chain in sequence order; name the first event where it breaks."""
+def audit_verify(batch_size: int = 5000, anchor: tuple[int, str] | None = None) -> ChainCheck:
+    """Walk the whole chain in sequence order; name the first event where it breaks.
+
+    `anchor`: a (sequence, hash) that an earlier run reported, kept outside the database. The chain
+    must still hold that event with that hash: a chain cut short, or rewritten whole, fails.
+    """
     expected_sequence, prev_hash, count = 1, GENESIS_HASH, 0
     for event in _in_sequence(batch_size):
         problem = ""
@@ -192,11 +196,21 @@ def audit_verify(batch_size: int = 5000) -> ChainCheck:
             problem = "prev_hash does not match the previous event's hash"
         elif event_hash(event) != event.hash:
             problem = "hash does not match the event's content"
+        elif anchor is not None and event.sequence == anchor[0] and event.hash != anchor[1]:
+            problem = "the hash differs from the anchor's: the chain was rewritten up to here"
         if problem:
             return ChainCheck(
                 count, prev_hash, first_bad_sequence=min(event.sequence, expected_sequence), problem=problem
             )
         expected_sequence, prev_hash, count = expected_sequence + 1, event.hash, count + 1
+    if anchor is not None and anchor[0] > count:
+        problem = f"the chain ends before the anchor's sequence {anchor[0]}: events were deleted from its end"
+        return ChainCheck(count, prev_hash, first_bad_sequence=count + 1, problem=problem)
+    # The walk starts at 1: a row numbered below (inserted, or written unchained) would go unseen.
+    outside = AuditEvent.objects.filter(sequence__lt=1).order_by("sequence").values_list("sequence", flat=True)
+    if (sequence := outside.first()) is not None:
+        problem = "an event numbered below 1, outside the chain: inserted, or written unchained"
+        return ChainCheck(count, prev_hash, first_bad_sequence=sequence, problem=problem)
     return ChainCheck(count, prev_hash)
 
 

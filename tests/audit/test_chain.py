@@ -25,9 +25,9 @@ def some_events(count: int) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(event_type="test.event").order_by("sequence"))
 
 
-def verify() -> str:
+def verify(**options: str) -> str:
     out = io.StringIO()
-    call_command("verify_audit", stdout=out)
+    call_command("verify_audit", stdout=out, **options)
     return out.getvalue()
 
 
@@ -137,6 +137,49 @@ def test_verify_audit_catches_tampering_and_names_the_first_bad_sequence(tamperi
 
     with pytest.raises(CommandError, match=f"broken at sequence {first_bad}:"):
         verify()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sequence", [0, -1])
+def test_verify_audit_catches_an_event_numbered_outside_the_chain(sequence):
+    # INSERT alone is enough: the triggers refuse only UPDATE, DELETE and TRUNCATE.
+    events = some_events(3)
+    AuditEvent.objects.create(
+        **{f.attname: getattr(events[0], f.attname) for f in AuditEvent._meta.fields if f.attname != "id"}
+        | {"sequence": sequence, "agent_name": "framed", "hash": "f" * 64}
+    )
+
+    with pytest.raises(CommandError, match=f"broken at sequence {sequence}: an event numbered below 1"):
+        verify()
+
+
+@pytest.mark.django_db
+def test_verify_audit_prints_an_anchor_that_catches_a_chain_cut_short_later():
+    events = some_events(6)
+    anchor = verify().rsplit("anchor ", 1)[1].strip()
+    assert anchor == f"6:{events[-1].hash}"
+
+    _unprotected(f"DELETE FROM {TABLE} WHERE sequence >= 5")
+
+    assert "intact" in verify()  # a chain cut at its end looks whole without the anchor
+    with pytest.raises(CommandError, match="broken at sequence 5: the chain ends before the anchor"):
+        verify(anchor=anchor)
+
+
+@pytest.mark.django_db
+def test_verify_audit_catches_a_chain_that_no_longer_holds_its_anchor():
+    events = some_events(4)
+
+    with pytest.raises(CommandError, match="broken at sequence 3: the hash differs from the anchor's"):
+        verify(anchor=f"3:{'a' * 64}")
+    assert "intact: 4 events" in verify(anchor=f"3:{events[2].hash}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("anchor", ["6", "six:abc", f"6:{'A' * 64}", f"-1:{'a' * 64}"])
+def test_verify_audit_refuses_an_anchor_it_did_not_print(anchor):
+    with pytest.raises(CommandError, match="--anchor takes SEQUENCE:HASH"):
+        verify(anchor=anchor)
 
 
 # --- the change and its event are one transaction ------------------------------------
