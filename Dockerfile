@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_STATIC_ROOT=/app/static
 
 WORKDIR /app
-COPY pyproject.toml README.md manage.py ./
+COPY pyproject.toml README.md manage.py gunicorn.conf.py ./
 COPY config ./config
 COPY triage ./triage
 COPY fixtures ./fixtures

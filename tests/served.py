@@ -46,8 +46,13 @@ def http(
 
 
 @contextlib.contextmanager
-def gunicorn(log_path: Path, workers: int = 1, threads: int = 2, app: str = "config.wsgi", **env: str) -> Iterator[str]:
-    """Serve `app` (the service unless told) with production settings (debug off) and yield its base URL."""
+def gunicorn(
+    log_path: Path, workers: int = 1, threads: int = 2, app: str = "config.wsgi", access_log: bool = False, **env: str
+) -> Iterator[str]:
+    """Serve `app` (the service unless told) with production settings (debug off) and yield its base URL.
+
+    `access_log`: gunicorn's access log too, into the same log file, as `make run` and the image serve.
+    """
     port = _free_port()
     environment = {
         **os.environ,
@@ -61,6 +66,8 @@ def gunicorn(log_path: Path, workers: int = 1, threads: int = 2, app: str = "con
     }
     command = [str(Path(sys.executable).parent / "gunicorn"), app, "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--threads", str(threads), "--graceful-timeout", "5"]
+    if access_log:
+        command += ["--access-logfile", "-"]
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_payload, symptom
+from tests.served import gunicorn, http
 from triage import services
 
 pytestmark = pytest.mark.django_db
@@ -34,3 +35,19 @@ def test_an_exception_in_a_view_logs_a_stack_trace_without_the_request_body(capl
     logged = "\n".join(formatter.format(record) for record in caplog.records)
     assert "Traceback" in logged and "RuntimeError: engine exploded" in logged
     assert NOTES not in logged and PATIENT not in logged and "slurred_speech" not in logged
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_access_log_has_each_path_but_no_query_string_or_referer(tmp_path):
+    # Admin searches and audit filters put patient references in query strings, and links carry them on.
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(log, access_log=True) as base:
+        status, _, _ = http(
+            "GET", f"{base}/api/v1/audit-events/?patient_reference={PATIENT}",
+            headers={"Referer": f"{base}/admin/triage/presentation/?q={PATIENT}", "X-Request-ID": "log-check-1"},
+        )  # fmt: skip
+
+    assert status == 401
+    logged = log.read_text()
+    assert '"GET /api/v1/audit-events/ HTTP/1.1" 401' in logged and "log-check-1" in logged
+    assert PATIENT not in logged
