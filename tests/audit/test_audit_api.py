@@ -62,6 +62,15 @@ def test_it_pages_with_a_cursor(auditor_api, history):
     assert first["results"][0]["id"] > second["results"][0]["id"]
 
 
+def test_a_page_of_events_is_not_offered_as_fhir(auditor_api, history):
+    # FHIR is for one event; a page labelled application/fhir+json would not be a FHIR resource.
+    response = auditor_api.get(URL, HTTP_ACCEPT="application/fhir+json")
+
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/problem+json"
+    assert auditor_api.get(URL, HTTP_ACCEPT="application/fhir+json, application/json").status_code == 200
+
+
 def test_one_event_as_json_and_as_fhir(auditor_api, history):
     event = AuditEvent.objects.get(event_type="presentation.read")
 

@@ -92,6 +92,11 @@ class AuditEventViewSet(ReadOnlyModelViewSet):
     lookup_url_kwarg = "pk"
     lookup_value_converter = "int"
 
+    def get_renderers(self) -> list:
+        # FHIR for one event only: a page is not a FHIR Bundle, so `Accept: application/fhir+json` on it is a 406.
+        renderers = super().get_renderers()
+        return [renderer for renderer in renderers if renderer.format != "fhir"] if self.action == "list" else renderers
+
     def list(self, request: Request) -> Response:
         refuse_unknown_query_parameters(request, AuditEventFilter, {"cursor", "page_size"})
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
