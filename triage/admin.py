@@ -28,6 +28,7 @@ admin.site.site_header = "twitch-triage"
 admin.site.site_title = "twitch-triage"
 admin.site.index_title = "Review queue and audit log"
 admin.site.enable_nav_sidebar = False  # the queue needs the width
+admin.site.site_url = None  # no "View site" link: outside the admin the service is an API
 
 RED_FLAG_LEVELS = {"emergency", "urgent", "routine"}
 

@@ -175,3 +175,11 @@ def test_nobody_can_change_the_audit_log_in_the_admin(auditor_staff):
 
     assert client.get("/admin/triage/auditevent/add/").status_code == 403
     assert client.get("/admin/triage/auditevent/1/delete/").status_code == 403
+
+
+@pytest.mark.parametrize(("path", "status"), [("/admin/auth/user/", 403), ("/admin/no-such-page/", 404)])
+def test_the_admin_answers_its_errors_with_pages_not_json(clinician_staff, path, status):
+    response = logged_in(clinician_staff).get(path)
+
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("text/html")

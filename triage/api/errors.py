@@ -8,7 +8,8 @@ from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -120,18 +121,30 @@ def _django_problem(status_code: int, detail: str) -> JsonResponse:
     return JsonResponse(problem(status_code, detail), status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
-# Django's own error views (outside DRF), wired in config/urls.py.
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+# Django's own error views (outside DRF), wired in config/urls.py: problem+json for machines, but the
+# admin's pages are for people, and get Django's own HTML pages.
+ADMIN_PREFIX = "/admin/"
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path_info.startswith(ADMIN_PREFIX):
+        return defaults.bad_request(request, exception)
     return _django_problem(400, "Bad request.")
 
 
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path_info.startswith(ADMIN_PREFIX):
+        return defaults.permission_denied(request, exception)
     return _django_problem(403, "You do not have permission to perform this action.")
 
 
-def page_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path_info.startswith(ADMIN_PREFIX):
+        return defaults.page_not_found(request, exception)
     return _django_problem(404, "Not found.")
 
 
-def server_error(request: HttpRequest) -> JsonResponse:
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path_info.startswith(ADMIN_PREFIX):
+        return defaults.server_error(request)
     return _django_problem(500, "An unexpected error occurred; it has been logged.")
