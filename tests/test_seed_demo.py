@@ -1,6 +1,7 @@
 """`manage.py seed_demo`, which `make run` calls every time it starts."""
 
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -41,3 +42,16 @@ def test_running_it_twice_changes_nothing_and_prints_the_same_keys(tmp_path, mon
     assert Presentation.objects.count() == len(valid_vignettes())
     assert ApiKey.objects.filter(revoked=False).count() == 3
     assert _printed_key(first, "Intake API key") == _printed_key(second, "Intake API key")
+
+
+def test_credentials_from_another_database_make_new_keys_but_load_nothing_twice(tmp_path, monkeypatch):
+    _seed(tmp_path, monkeypatch)
+    stored = Presentation.objects.count()
+    # The credentials file is one for every database: after a run against another, its keys are not this one's.
+    file = tmp_path / "demo.json"
+    file.write_text(json.dumps({**json.loads(file.read_text()), "demo-intake": "AAAAAAAA." + "A" * 32}))
+
+    output = _seed(tmp_path, monkeypatch)
+
+    assert ApiKey.objects.get_from_key(_printed_key(output, "Intake API key")).name == "demo-intake"
+    assert Presentation.objects.count() == stored

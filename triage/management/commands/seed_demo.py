@@ -37,9 +37,12 @@ class Command(BaseCommand):
         _write(CREDENTIALS_FILE, credentials)
 
         intake = ApiKey.objects.get_from_key(credentials["demo-intake"])
+        # Loaded once per database, under whichever demo intake key was live then: the credentials file is one
+        # for every database, so switching databases makes a new key, which must not load the demo again.
+        demo = Presentation.objects.filter(client__name="demo-intake")
         loaded = 0
         for payload in json.loads(DEMO_PRESENTATIONS.read_text()):
-            if not Presentation.objects.filter(client=intake, external_id=payload["external_id"]).exists():
+            if not demo.filter(external_id=payload["external_id"]).exists():
                 presentation_create(payload=payload, client=intake)
                 loaded += 1
 
