@@ -183,3 +183,16 @@ def test_the_admin_answers_its_errors_with_pages_not_json(clinician_staff, path,
 
     assert response.status_code == status
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_refused_admin_page_is_recorded(clinician_staff):
+    presentation = make_presentation()
+
+    assert logged_in(clinician_staff).get("/admin/auth/user/").status_code == 403
+    assert logged_in(clinician_staff).get(f"{QUEUE}{presentation.pk}/delete/").status_code == 403
+
+    refusals = AuditEvent.objects.filter(outcome="failure").order_by("sequence")
+    assert [(e.event_type, e.status, e.agent_name, e.entity_id) for e in refusals] == [
+        ("admin.auth_user_changelist", 403, clinician_staff.username, ""),
+        ("admin.triage_presentation_delete", 403, clinician_staff.username, str(presentation.pk)),
+    ]

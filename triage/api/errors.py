@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from triage.api.authentication import request_actor
-from triage.audit import audit_record
+from triage.audit import actor_for, audit_record
 from triage.models import AuditAction
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -117,6 +117,19 @@ def _record_refusal(context: dict[str, Any], status_code: int) -> None:
     )
 
 
+def _record_admin_refusal(request: HttpRequest) -> None:
+    """A staff user refused an admin page (the API's refusals are recorded by its exception handler)."""
+    match = request.resolver_match
+    audit_record(
+        by=actor_for(request, user=getattr(request, "user", None)),
+        action=ACTION_BY_METHOD.get(request.method, AuditAction.EXECUTE),
+        event_type=f"admin.{getattr(match, 'url_name', None) or 'page'}",
+        outcome="failure",
+        status=403,
+        entity_id=(match.kwargs.get("object_id", "") if match else ""),
+    )
+
+
 def _django_problem(status_code: int, detail: str) -> JsonResponse:
     return JsonResponse(problem(status_code, detail), status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
@@ -134,6 +147,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path_info.startswith(ADMIN_PREFIX):
+        _record_admin_refusal(request)
         return defaults.permission_denied(request, exception)
     return _django_problem(403, "You do not have permission to perform this action.")
 
