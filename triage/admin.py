@@ -91,9 +91,7 @@ class RulesetVersionFilter(admin.SimpleListFilter):
 class PresentationAdmin(ReadOnlyAdmin):
     change_list_template = "triage/admin/queue.html"
     change_form_template = "triage/admin/case.html"
-    list_display = [
-        "received_at", "badge", "score", "red_flags", "age_years", "sex", "review_status", "reviewer",
-    ]  # fmt: skip
+    list_display = ["received_at", "patient", "badge", "score", "red_flags", "review_status", "reviewer"]
     list_display_links = ["received_at"]
     list_filter = ["level", "flagged", "review_status", RulesetVersionFilter, "received_at"]
     search_fields = ["=external_id", "=patient_reference"]
@@ -111,6 +109,11 @@ class PresentationAdmin(ReadOnlyAdmin):
     @admin.display(description="Level", ordering="queue_rank")
     def badge(self, presentation: Presentation) -> str:
         return level_badge(presentation.level)
+
+    @admin.display(description="Patient", ordering="patient_reference")
+    def patient(self, presentation: Presentation) -> str:
+        # The reference tells cases apart (the page's read is recorded with their ids, as the case page's).
+        return f"{presentation.patient_reference}, {presentation.age_years}, {presentation.sex}"
 
     @admin.display(description="Red flags")
     def red_flags(self, presentation: Presentation) -> str:

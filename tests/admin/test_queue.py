@@ -3,8 +3,9 @@
 import pytest
 from django.test import Client
 
-from tests.factories import make_presentation, symptom
+from tests.factories import make_payload, make_presentation, symptom
 from triage.models import AuditEvent, Presentation, Review
+from triage.services import presentation_create
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,14 @@ def test_a_refused_admin_page_is_recorded(clinician_staff):
         ("admin.auth_user_changelist", 403, clinician_staff.username, ""),
         ("admin.triage_presentation_delete", 403, clinician_staff.username, str(presentation.pk)),
     ]
+
+
+def test_the_queue_tells_cases_apart_by_their_patient_reference(clinician_staff):
+    for reference in ("pt-alpha", "pt-bravo"):
+        payload = make_payload(external_id=reference)
+        payload["patient"]["reference"] = reference
+        presentation_create(payload=payload, client=None)
+
+    html = logged_in(clinician_staff).get(QUEUE).content.decode()
+
+    assert "pt-alpha" in html and "pt-bravo" in html
