@@ -9,8 +9,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
@@ -24,6 +27,7 @@ from triage.models import AuditEvent, Presentation, Review
 from triage.rules import RULESET_VERSIONS, Level
 
 admin.site.unregister(APIKey)  # the library's own key model is unused: keys are triage.ApiKey
+admin.site.unregister(get_user_model())
 admin.site.site_header = "twitch-triage"
 admin.site.site_title = "twitch-triage"
 admin.site.index_title = "Review queue and audit log"
@@ -205,3 +209,39 @@ class AuditEventAdmin(ReadOnlyAdmin):
         if event is not None:
             services.audit_read_record(sequences=[event.sequence], by=actor_for(request, user=request.user))
         return response
+
+
+@admin.register(get_user_model())
+class AuditedUserAdmin(UserAdmin):
+    """Django's user admin; who may do what (roles, active, staff, superuser) changes only with an audit event.
+
+    Each save and delete is one transaction (the admin's), and its event is part of it.
+    """
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.Form, change: bool) -> None:
+        # Roles are the user's groups, saved after the user itself (save_related): compare once both are.
+        form.privileges_before = selectors.user_privileges(type(obj).objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: forms.Form, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.user_privileges_record(
+            username=form.instance.get_username(),
+            before=form.privileges_before,
+            after=selectors.user_privileges(form.instance),
+            by=actor_for(request, user=request.user),
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        with transaction.atomic():  # the changelist's bulk delete runs outside the admin's own transaction
+            for user in queryset:
+                services.user_privileges_record(
+                    username=user.get_username(),
+                    before=selectors.user_privileges(user),
+                    after=None,
+                    by=actor_for(request, user=request.user),
+                )
+            super().delete_queryset(request, queryset)

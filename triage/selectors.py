@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from triage.db import fetch_one_checked
 from triage.evidence import passages
-from triage.models import ApiKey, AuditEvent, Presentation, Review, ReviewStatus
+from triage.models import ApiKey, AuditEvent, Presentation, Review, ReviewStatus, Role
 from triage.payload import with_defaults
 from triage.rules import RULES, RULESET_VERSION, Level
 from triage.rules.measurements import MEASUREMENT_TITLES
@@ -124,6 +124,16 @@ def presentation_case(presentation: Presentation) -> dict[str, Any]:
         "recommendations": [RECOMMENDATIONS[code] for code in assessment.recommendations],
         "reviews": presentation.reviews.select_related("reviewer_user", "reviewer_key").order_by("-reviewed_at"),
         "audit_events": AuditEvent.objects.filter(entity_id=str(presentation.id)).order_by("sequence"),
+    }
+
+
+def user_privileges(user: Any) -> dict[str, Any]:
+    """What a Django user may do here: their roles and the flags that let them in and past every check."""
+    return {
+        "roles": sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True)),
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
     }
 
 

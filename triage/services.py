@@ -215,6 +215,31 @@ def api_key_revoke(*, name: str, by: Actor = SYSTEM) -> ApiKey:
     return api_key
 
 
+def user_privileges_record(
+    *, username: str, before: dict[str, Any] | None, after: dict[str, Any] | None, by: Actor
+) -> None:
+    """Record a change of who may do what: a Django user added or deleted, or their roles or flags changed.
+
+    `before`/`after` are `selectors.user_privileges` (None: no such user). Nothing is written if they are equal.
+    """
+    if before == after:
+        return
+    if before is None:
+        action, event_type = AuditAction.CREATE, "user.create"
+    elif after is None:
+        action, event_type = AuditAction.DELETE, "user.delete"
+    else:
+        action, event_type = AuditAction.UPDATE, "user.privileges"
+    audit_record(
+        by=by,
+        action=action,
+        event_type=event_type,
+        entity_type="User",
+        entity_id=username,
+        detail={"before": before, "after": after},
+    )
+
+
 def _record_key_event(api_key: ApiKey, action: AuditAction, event_type: str, by: Actor) -> None:
     audit_record(
         by=by,
