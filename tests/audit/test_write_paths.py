@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.factories import make_payload, make_presentation, symptom
-from triage.models import AuditEvent
+from triage.models import AuditEvent, Presentation
 
 pytestmark = pytest.mark.django_db
 
@@ -151,8 +151,10 @@ def test_a_refused_probe_for_another_clients_presentation_names_the_id(api_as, i
 def test_a_validation_error_stores_nothing_and_writes_no_event(intake_api):
     start = head()
 
-    post(intake_api, {"external_id": "x"})
+    response = post(intake_api, {"external_id": "x"})
 
+    assert response.status_code == 400
+    assert not Presentation.objects.exists()
     assert new_events(start) == []
 
 

@@ -309,11 +309,6 @@ class PresentationSerializer(serializers.Serializer):
     assessment = AssessmentSerializer()
 
 
-class PresentationPageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True, help_text="The next page, or null on the last one.")
-    results = PresentationSerializer(many=True)
-
-
 class ReviewSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     presentation_id = serializers.UUIDField()
