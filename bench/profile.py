@@ -1,15 +1,17 @@
 """Profile one endpoint under load: py-spy samples the gunicorn workers while wrk drives them.
 
     python -m bench.profile [post|queue|detail|rules] [--seconds S] [--connections C] [--prefill N]
+                            [--workers W] [--threads T]
 
-Writes a speedscope profile and a top-functions summary to bench/results/profile-<endpoint>.*
-(open the .speedscope.json at https://www.speedscope.app or in any speedscope viewer).
+Writes py-spy's collapsed stacks to bench/results/profile-<endpoint>.txt (for flamegraph.pl, or
+speedscope's import) and prints the functions with the largest inclusive share of the samples.
 Needs py-spy (`pip install py-spy`) and permission to ptrace the workers (root, or ptrace_scope 0).
 """
 
 import argparse
 import collections
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--prefill", type=int, default=20_000)
+    # The served layout, as make run, the image and the benchmark have it.
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 4)))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 2)))
     args = parser.parse_args()
 
     sys.path.insert(0, str(run.REPO))
@@ -55,10 +60,11 @@ def main() -> None:
     out = run.RESULTS / f"profile-{args.endpoint}"
     limits = {"API_KEY_RATE": "10000000/min", "DATABASE_URL": run.url(db, name)}
     log = Path(tempfile.mkdtemp()) / "service.log"
-    with run.served("config.wsgi", 2, 4, log, **limits) as base:
+    with run.served("config.wsgi", args.workers, args.threads, log, **limits) as base:
         run.wrk(base, target[0], args.connections, 2, target[2], target[1])  # warm up
-        master = int(subprocess.run(["pgrep", "-f", "-o", "gunicorn config.wsgi"], capture_output=True, text=True)
-                     .stdout.split()[0])  # fmt: skip
+        # This run's master: the one bound to this port (another gunicorn may be serving on the machine).
+        bound = f"gunicorn config.wsgi --bind {base.removeprefix('http://')} "
+        master = int(subprocess.run(["pgrep", "-f", "-o", bound], capture_output=True, text=True).stdout.split()[0])
         # --gil: only the thread holding the GIL is sampled, so the profile is Python CPU time, not waits.
         spy = subprocess.Popen([
             str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(master), "--subprocesses", "--gil",

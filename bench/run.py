@@ -303,12 +303,14 @@ def served(app: str, workers: int, threads: int, log: Path, **env: str) -> Itera
         yield base
 
 
-def explain_queue(client_id: str) -> str:
+def explain_queue() -> str:
+    """The plan of a clinician's first page of flagged presentations, as the service asks for it."""
     from django.db import connection
 
+    from triage.api.pagination import QUEUE_ORDER
     from triage.selectors import presentation_list
 
-    queryset = presentation_list(client=None).filter(flagged=True).order_by("queue_rank", "received_at", "id")[:51]
+    queryset = presentation_list(client=None).filter(flagged=True).order_by(*QUEUE_ORDER)[:51]
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
@@ -349,7 +351,7 @@ def main() -> None:
     one_id = str(Presentation.objects.filter(flagged=True).values_list("id", flat=True).first())
     statements = captured_post_statements(intake_raw, {**mix[0], "external_id": "capture-1"})
     pg_script = pgbench_script(list(statements), "capture-1")
-    explain = explain_queue(intake.pk)
+    explain = explain_queue()
     from tests.factories import valid_vignettes
 
     # The target's own measure is the vignette mix; the generated mix has more symptoms and findings per case.
