@@ -112,6 +112,8 @@ def test_it_filters_by_received_time(clinician_api, intake_key):
         ("page_size=0", "page_size"),
         ("page_size=201", "page_size"),
         ("page_size=ten", "page_size"),
+        ("page_size=%C2%B2", "page_size"),  # "²": a digit to str.isdigit(), not to int() (was a 500)
+        ("page_size=%D9%A3", "page_size"),  # Arabic-Indic 3: int() reads it, the contract's digits are ASCII
         ("flaged=true", "flaged"),
         ("level=urgent&level=emergency", "level"),  # one would be applied, the other dropped
         ("flagged=true&flagged=true", "flagged"),

@@ -125,3 +125,11 @@ def test_a_forged_cursor_points_at_no_page(auditor_api, history, cursor):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("page_size", ["0", "501", "²", "٣", "1e2"])
+def test_a_page_size_that_is_not_a_whole_number_in_range_is_refused(auditor_api, page_size):
+    response = auditor_api.get(URL, {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["page_size"]

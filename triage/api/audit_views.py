@@ -4,7 +4,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import ReadOnlyModelViewSet
@@ -13,6 +13,7 @@ from triage import services
 from triage.api.authentication import request_actor
 from triage.api.fhir import FhirJSONRenderer, audit_event_resource
 from triage.api.filters import AuditEventFilter
+from triage.api.pagination import WHOLE_NUMBER, page_size_from
 from triage.api.permissions import allow
 from triage.api.renderers import FastJSONRenderer
 from triage.api.serializers import AuditEventSerializer
@@ -29,17 +30,16 @@ class AuditEventPagination(CursorPagination):
     max_page_size = 500
 
     def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            raise exceptions.ValidationError({"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]})
-        return int(raw)
+        return page_size_from(request, default=self.page_size, maximum=self.max_page_size)
 
-    def decode_cursor(self, request: Request):
+    def decode_cursor(self, request: Request) -> Cursor | None:
         cursor = super().decode_cursor(request)
         # DRF trusts the position inside a cursor; ours is always a sequence number.
-        if cursor is not None and cursor.position is not None and not cursor.position.lstrip("-").isdigit():
+        if (
+            cursor is not None
+            and cursor.position is not None
+            and not WHOLE_NUMBER.fullmatch(cursor.position.lstrip("-"))
+        ):
             raise exceptions.NotFound("Invalid cursor.")
         return cursor
 

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -16,6 +17,18 @@ from rest_framework.utils.urls import replace_query_param
 from triage.models import Presentation
 
 QUEUE_ORDER = ("queue_rank", "received_at", "id")
+# ASCII digits: str.isdigit() also holds for "²" or "٣", which int() refuses or reads as 3.
+WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
+def page_size_from(request: Request, *, default: int, maximum: int) -> int:
+    """The `page_size` query parameter: a whole number from 1 to `maximum` (else a 400), or `default`."""
+    raw = request.query_params.get("page_size")
+    if raw is None:
+        return default
+    if not WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= maximum:
+        raise ValidationError({"page_size": [f"Must be a whole number from 1 to {maximum}."]})
+    return int(raw)
 
 
 class QueuePagination(BasePagination):
@@ -47,12 +60,7 @@ class QueuePagination(BasePagination):
         return Response({"next": self.next_url, "results": data})
 
     def _page_size(self, request: Request) -> int:
-        raw = request.query_params.get("page_size")
-        if raw is None:
-            return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            raise ValidationError({"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]})
-        return int(raw)
+        return page_size_from(request, default=self.page_size, maximum=self.max_page_size)
 
     @staticmethod
     def _encode(rank: int, received_at: str, presentation_id: str) -> str:
