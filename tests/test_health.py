@@ -48,3 +48,15 @@ def test_readyz_answers_503_while_a_migration_is_pending(client):
 
     assert response.status_code == 503
     assert response.json()["database"] == "migrations pending"
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+@pytest.mark.parametrize("method", ["POST", "DELETE", "OPTIONS", "TRACE"])
+def test_a_probe_answers_only_get_and_head(client, db, path, method):
+    # A POST met the CSRF check first and was answered with an HTML 403; TRACE and OPTIONS answered 200.
+    response = client.generic(method, path)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response["Content-Type"] == "application/problem+json"
+    assert client.head(path).status_code in (200, 503)

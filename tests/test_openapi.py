@@ -30,3 +30,20 @@ def test_the_docs_pages_load_nothing_from_another_site(client, page):
     assert response.status_code == 200
     assert "/static/drf_spectacular_sidecar/" in html
     assert not EXTERNAL_URL.search(html), EXTERNAL_URL.search(html)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("OPTIONS", "/api/docs/", {}, 405),  # was a 500: DRF's answer needs a template the page has not
+        ("DELETE", "/api/redoc/", {}, 405),
+        ("POST", "/api/schema/", {}, 405),  # was YAML labelled problem+json
+        ("GET", "/api/docs/", {"HTTP_ACCEPT": "application/xml"}, 406),  # was plain text
+    ],
+)
+def test_the_schema_and_docs_pages_answer_errors_in_problem_json(client, db, method, path, headers, status):
+    response = client.generic(method, path, **headers)
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == status

@@ -1,15 +1,39 @@
 """Liveness and readiness probes, open to everyone and cheap to call."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from triage.api.errors import PROBLEM_CONTENT_TYPE, problem
 
 
+def probe(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
+    """GET and HEAD only, anything else a 405 problem+json (no CSRF check, which answered a POST with HTML)."""
+
+    @csrf_exempt
+    @wraps(view)
+    def only_read(request: HttpRequest) -> JsonResponse:
+        if request.method not in ("GET", "HEAD"):
+            body = problem(405, f'Method "{request.method}" not allowed.')
+            response = JsonResponse(body, status=405, content_type=PROBLEM_CONTENT_TYPE)
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request)
+
+    return only_read
+
+
+@probe
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process is up and answering."""
     return JsonResponse({"status": "ok"})
 
 
+@probe
 def readyz(request: HttpRequest) -> JsonResponse:
     """The database answers and every migration has been applied; 503 otherwise."""
     try:

@@ -1,13 +1,24 @@
-"""The API's documentation pages, served from this site only."""
+"""The API's schema and documentation pages: served from this site only, with problem+json errors."""
 
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from triage.api.errors import PROBLEM_CONTENT_TYPE
+from triage.api.renderers import FastJSONRenderer
 
 # Redoc's bundle always adds Redocly's logo from its CDN to the side menu (no option turns it off), and
 # Swagger UI can fetch a validator badge: images here come from this site (or data: URIs) only.
 IMAGES_FROM_THIS_SITE = "img-src 'self' data:"
+
+
+class _ProblemJsonErrors:
+    """Errors as problem+json, as everywhere else: these views' own renderers write HTML or YAML."""
+
+    def handle_exception(self, exc: Exception) -> Any:
+        self.request.accepted_renderer, self.request.accepted_media_type = FastJSONRenderer(), PROBLEM_CONTENT_TYPE
+        return super().handle_exception(exc)
 
 
 class _ImagesFromThisSite:
@@ -18,9 +29,13 @@ class _ImagesFromThisSite:
         return response
 
 
-class RedocView(_ImagesFromThisSite, SpectacularRedocView):
+class SchemaView(_ProblemJsonErrors, SpectacularAPIView):
     pass
 
 
-class SwaggerView(_ImagesFromThisSite, SpectacularSwaggerView):
-    pass
+class RedocView(_ProblemJsonErrors, _ImagesFromThisSite, SpectacularRedocView):
+    http_method_names = ["get", "head"]  # DRF's OPTIONS answer would need a template these pages do not have
+
+
+class SwaggerView(_ProblemJsonErrors, _ImagesFromThisSite, SpectacularSwaggerView):
+    http_method_names = ["get", "head"]
