@@ -299,6 +299,20 @@ def test_it_answers_400_problem_json_to_any_malformed_body(intake_api, raw):
     assert Presentation.objects.count() == 0
 
 
+def test_a_key_repeated_in_one_object_is_refused_not_the_last_one_kept(intake_api):
+    # json keeps the last: the red flag below would have been dropped, and the patient answered as self care.
+    body = json.dumps(make_payload())
+    body = body.replace(
+        '"duration_days": 7', '"duration_days": 7, "loss_of_facial_control": true, "loss_of_facial_control": false'
+    )
+
+    response = post(intake_api, body)
+
+    assert response.status_code == 400
+    assert "'loss_of_facial_control' is repeated" in response.json()["errors"][0]["message"]
+    assert Presentation.objects.count() == 0
+
+
 def test_a_body_over_64_kib_is_refused_with_413(intake_api):
     payload = make_payload(notes="x" * 2000)
     payload["padding"] = "x" * (64 * 1024)

@@ -107,6 +107,16 @@ def test_malformed_credentials_are_refused(header):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("scheme", ["api-key", "API-KEY"])
+def test_the_scheme_is_read_whatever_its_case(api_as, clinician_key, scheme):
+    # RFC 9110: authentication schemes are case-insensitive.
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"{scheme} {clinician_key[1]}")
+
+    assert client.get("/api/v1/rules/").status_code == 200
+
+
+@pytest.mark.django_db
 def test_a_clinician_user_works_the_queue_through_a_session(clinician_user, intake_key):
     presentation = make_presentation(client=intake_key[0])
     client = APIClient()

@@ -45,7 +45,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[ApiKeyUser, ApiKey] | None:
         header = authentication.get_authorization_header(request).decode("latin-1")
         keyword, _, raw_key = header.partition(" ")
-        if keyword != KEYWORD:
+        if keyword.lower() != KEYWORD.lower():  # schemes are case-insensitive (RFC 9110, 11.1)
             return None  # not ours: another scheme, or no credentials at all
         raw_key = raw_key.strip()
         failures = FailedAuthenticationThrottle()

@@ -20,8 +20,20 @@ def _refuse_constant(name: str) -> None:
     raise ParseError(f"{name} is not valid JSON.")
 
 
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json keeps the last of a repeated key and drops the rest unseen: a red flag sent true, then false.
+    unique = dict(pairs)
+    if len(unique) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ParseError(f"The key {key!r} is repeated in one object: send each key once.")
+            seen.add(key)
+    return unique
+
+
 class StrictJSONParser(JSONParser):
-    """Reads at most 64 KiB (413 beyond), refuses NaN/Infinity, invalid UTF-8 and absurd nesting (400)."""
+    """Reads at most 64 KiB (413 beyond), refuses NaN/Infinity, repeated keys, invalid UTF-8, absurd nesting (400)."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
         if stream is None:
@@ -30,7 +42,9 @@ class StrictJSONParser(JSONParser):
         if len(raw) > MAX_BODY_BYTES:
             raise RequestTooLarge()
         try:
-            return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+            return json.loads(
+                raw.decode("utf-8"), parse_constant=_refuse_constant, object_pairs_hook=_refuse_repeated_keys
+            )
         except UnicodeDecodeError as exc:
             raise ParseError("The request body is not valid UTF-8.") from exc
         except RecursionError as exc:
