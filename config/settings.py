@@ -213,7 +213,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "twitch-triage API",
     "DESCRIPTION": (
         "Scores patient-reported facial and muscle twitch presentations against clinical red-flag criteria "
-        "(rule set 2026.11). Decision support for clinicians, not a diagnosis."
+        "(a versioned rule set: each assessment names its version). Decision support for clinicians, not a diagnosis."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

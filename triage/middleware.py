@@ -1,4 +1,4 @@
-"""Request ids, and a clean 503 when the database is away."""
+"""Request ids, Django's messages kept off the API, and a clean 503 when the database is away."""
 
 import logging
 import re

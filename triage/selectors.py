@@ -1,4 +1,4 @@
-"""Reads: the rule catalogue and the clinician queue."""
+"""Reads: the rule catalogue, the clinician queue and case page, API keys and users' privileges."""
 
 import uuid
 from datetime import datetime

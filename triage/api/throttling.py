@@ -1,4 +1,4 @@
-"""Rate limits: per API key, and per client address for failed authentication.
+"""Rate limits: per API key, per session user, and per client address for failed authentication.
 
 DRF throttles keep their counts in Django's cache: per process with the default
 local-memory cache, so each gunicorn worker enforces the limit on its own.

@@ -31,6 +31,7 @@ from triage.api.serializers import (
     ValidationProblemSerializer,
 )
 from triage.models import AuditAction, Presentation, Role
+from triage.rules import RULESET_VERSION
 
 PROBLEM = "application/problem+json"
 QUEUE_FILTERS = frozenset(PresentationQuerySerializer().fields)
@@ -85,8 +86,8 @@ class RuleCatalogueView(APIView):
     ),
     create=extend_schema(
         summary="Submit a presentation and get its assessment",
-        description="Validates strictly, stores the presentation, scores it under rule set 2026.11 and answers "
-        "201. A retry of the same body with the same `external_id` answers 200 with the stored result.",
+        description=f"Validates strictly, stores the presentation, scores it under rule set {RULESET_VERSION} "
+        "and answers 201. A retry of the same body with the same `external_id` answers 200 with the stored result.",
         request=PresentationInputSerializer,
         responses={
             201: OpenApiResponse(PresentationSerializer, description="Stored and assessed."),

@@ -56,7 +56,7 @@ class Assessment(NamedTuple):
 
 
 def assess(presentation: Presentation) -> Assessment:
-    """Score a validated presentation against rule set 2026.11."""
+    """Score a validated presentation against the current rule set (RULESET_VERSION)."""
     fired: dict[str, Level] = {}
     fired_rules: list[Rule] = []
     findings: list[Finding] = []

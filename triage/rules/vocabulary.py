@@ -1,4 +1,4 @@
-"""The code lists of rule set 2026.11, each code with its plain-English title.
+"""The code lists of the current rule set, each code with its plain-English title.
 
 Dict order is the vocabulary order: the engine lists inputs in this order so
 its results never depend on the order the intake form sent them in.
