@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from triage.api.authentication import request_actor
 from triage.audit import actor_for, audit_record
 from triage.models import AuditAction
+from triage.services import ExternalIdConflict
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 BODY = "body"  # the field name for an error about the request body as a whole
@@ -71,6 +72,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, ExternalIdConflict):
+        exc = IdempotencyConflict()
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()  # Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE), met before the parser's
     if not isinstance(exc, exceptions.APIException):

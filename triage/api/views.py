@@ -14,7 +14,6 @@ from rest_framework.viewsets import ViewSet
 from triage import selectors, services
 from triage.api import examples
 from triage.api.authentication import request_actor
-from triage.api.errors import IdempotencyConflict
 from triage.api.intake import validated_presentation
 from triage.api.pagination import QueuePagination
 from triage.api.parsers import json_body
@@ -122,12 +121,9 @@ class PresentationViewSet(ViewSet):
 
     def create(self, request: Request) -> Response:
         payload = validated_presentation(json_body(request))
-        try:
-            presentation, created = services.presentation_submit(
-                payload=payload, client=request.auth, by=request_actor(request)
-            )
-        except services.ExternalIdConflict as exc:
-            raise IdempotencyConflict() from exc
+        presentation, created = services.presentation_submit(
+            payload=payload, client=request.auth, by=request_actor(request)
+        )  # an ExternalIdConflict is a 409 (errors.problem_exception_handler)
         return Response(
             presentation_body(presentation), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
