@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from tests.factories import valid_vignettes
-from triage.models import ApiKey, Presentation
+from triage.audit import audit_verify
+from triage.models import ApiKey, AuditEvent, Presentation
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +56,17 @@ def test_credentials_from_another_database_make_new_keys_but_load_nothing_twice(
 
     assert ApiKey.objects.get_from_key(_printed_key(output, "Intake API key")).name == "demo-intake"
     assert Presentation.objects.count() == stored
+
+
+def test_the_demo_keys_and_logins_it_makes_are_in_the_audit_trail(tmp_path, monkeypatch):
+    _seed(tmp_path, monkeypatch)
+    file = tmp_path / "demo.json"
+    file.write_text(json.dumps({**json.loads(file.read_text()), "demo-intake": "AAAAAAAA." + "A" * 32}))
+
+    _seed(tmp_path, monkeypatch)
+
+    events = [(e.event_type, e.agent_name) for e in AuditEvent.objects.filter(entity_type__in=["ApiKey", "User"])]
+    assert events.count(("api_key.create", "manage.py")) == 4  # three, then the intake key again
+    assert ("api_key.revoke", "manage.py") in events
+    assert sorted(e for e, _ in events if e.startswith("user.")) == ["user.create"] * 3
+    assert audit_verify().intact

@@ -10,8 +10,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from triage.audit import SYSTEM
 from triage.models import ApiKey, Presentation, Role
-from triage.services import api_key_create, presentation_create
+from triage.selectors import user_privileges
+from triage.services import api_key_create, api_key_revoke, presentation_create, user_privileges_record
 
 DEMO_PRESENTATIONS = settings.BASE_DIR / "fixtures" / "demo_presentations.json"
 # Raw demo secrets are kept under var/ (git-ignored) so a second run can print them again.
@@ -29,8 +31,9 @@ class Command(BaseCommand):
         credentials = _read(CREDENTIALS_FILE)
         for name, role in DEMO_KEYS.items():
             if not ApiKey.objects.is_valid(credentials.get(name, "")):
-                ApiKey.objects.filter(name=name, revoked=False).update(revoked=True)
-                _key, credentials[name] = api_key_create(name=name, role=role)
+                if ApiKey.objects.filter(name=name, revoked=False).exists():  # another database's file
+                    api_key_revoke(name=name, by=SYSTEM)
+                _key, credentials[name] = api_key_create(name=name, role=role, by=SYSTEM)
         for username in (ADMIN_USERNAME, *DEMO_LOGINS):
             credentials.setdefault(username, secrets.token_urlsafe(12))
             _ensure_login(username, credentials[username], DEMO_LOGINS.get(username))
@@ -57,14 +60,17 @@ class Command(BaseCommand):
 
 def _ensure_login(username: str, password: str, role: Role | None) -> None:
     """A staff user with this password: a superuser without a role, else a member of the role's group."""
-    user, _created = get_user_model().objects.get_or_create(
+    user, created = get_user_model().objects.get_or_create(
         username=username, defaults={"is_staff": True, "is_superuser": role is None}
     )
+    before = None if created else user_privileges(user)
     if not user.check_password(password):
         user.set_password(password)
         user.save()
     if role is not None:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
+    # Who may do what changes only with an audit event, here as in the admin.
+    user_privileges_record(username=username, before=before, after=user_privileges(user), by=SYSTEM)
 
 
 def _read(path: Path) -> dict[str, str]:
