@@ -29,7 +29,7 @@ import tempfile
 import time
 import timeit
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -222,7 +222,7 @@ def captured_post_statements(raw_key: str, payload: dict[str, Any]) -> list[str]
     client.get("/api/v1/rules/")  # the key's last-used time is now fresh, as in steady state
     statements: list[str] = []
 
-    def capture(execute, sql, params, many, context):  # Django's execute_wrapper protocol
+    def capture(execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:  # execute_wrapper
         cursor = psycopg.ClientCursor(connection.connection)
         statements.append(cursor.mogrify(sql, params))
         return execute(sql, params, many, context)

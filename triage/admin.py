@@ -34,7 +34,7 @@ admin.site.index_title = "Review queue and audit log"
 admin.site.enable_nav_sidebar = False  # the queue needs the width
 admin.site.site_url = None  # no "View site" link: outside the admin the service is an API
 
-RED_FLAG_LEVELS = {"emergency", "urgent", "routine"}
+RED_FLAG_LEVELS = {level.code for level in Level if level > Level.SELF_CARE}
 
 
 class CappedCountPaginator(Paginator):
@@ -141,7 +141,9 @@ class PresentationAdmin(ReadOnlyAdmin):
             )
         return response
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         presentation = self.get_object(request, object_id)
         if presentation is not None and self.has_view_permission(request, presentation):
             extra_context = {
@@ -203,7 +205,9 @@ class AuditEventAdmin(ReadOnlyAdmin):
             services.audit_read_record(sequences=sequences, by=actor_for(request, user=request.user))
         return response
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         event = getattr(response, "context_data", {}).get("original")
         if event is not None:

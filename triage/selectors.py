@@ -15,7 +15,15 @@ from triage.models import ApiKey, AuditEvent, Presentation, Review, ReviewStatus
 from triage.payload import with_defaults
 from triage.rules import RULES, RULESET_VERSION, Level
 from triage.rules.measurements import MEASUREMENT_TITLES
-from triage.rules.vocabulary import FLAG_PHRASES, HISTORY, LOCATIONS, RECOMMENDATIONS, SYMPTOM_ONSETS, SYMPTOMS
+from triage.rules.vocabulary import (
+    FLAG_PHRASES,
+    HISTORY,
+    LOCATIONS,
+    RECOMMENDATIONS,
+    SYMPTOM_ONSETS,
+    SYMPTOMS,
+    TWITCH_FLAGS,
+)
 
 
 def _coded(titles: dict[str, str]) -> list[dict[str, str]]:
@@ -106,7 +114,7 @@ def presentation_case(presentation: Presentation) -> dict[str, Any]:
     return {
         "submitted": submitted,
         "locations": [LOCATIONS[code] for code in twitch["locations"]],
-        "twitch_flags": [FLAG_PHRASES[name] for name in FLAG_PHRASES if twitch.get(name)],
+        "twitch_flags": [FLAG_PHRASES[name] for name in TWITCH_FLAGS if twitch.get(name)],
         "context_flags": [FLAG_PHRASES[name] for name, given in submitted["context"].items() if given],
         "symptoms": [
             {"title": SYMPTOMS[s["code"]], "onset": SYMPTOM_ONSETS[s["onset"]], "resolved": s["resolved"]}
