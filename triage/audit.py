@@ -15,12 +15,13 @@ from datetime import UTC
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
 
 from triage.db import one_transaction, prepared_cursor
-from triage.models import ApiKey, AuditAction, AuditEvent, Role
+from triage.models import ApiKey, AuditAction, AuditEvent
+from triage.selectors import user_roles
 
 GENESIS_HASH = "0" * 64
 # pg_advisory_xact_lock key: any constant that no other part of the service uses.
@@ -52,13 +53,8 @@ def actor_for(request: HttpRequest, *, user: Any = None, api_key: ApiKey | None 
     if api_key is not None:
         return Actor(kind="api_key", name=api_key.name, role=api_key.role, **context)
     if user is not None and not isinstance(user, AnonymousUser) and getattr(user, "is_authenticated", False):
-        return Actor(kind="user", name=user.get_username(), role=_user_roles(user), **context)
+        return Actor(kind="user", name=user.get_username(), role=",".join(sorted(user_roles(user))), **context)
     return Actor(kind="anonymous", **context)
-
-
-def _user_roles(user: AbstractBaseUser) -> str:
-    roles = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
-    return ",".join(sorted(roles))
 
 
 def audit_record(

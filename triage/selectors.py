@@ -135,10 +135,25 @@ def presentation_case(presentation: Presentation) -> dict[str, Any]:
     }
 
 
+# Intake is for machine clients: a Django user can hold the clinician and auditor roles only.
+USER_ROLES = (Role.CLINICIAN, Role.AUDITOR)
+
+
+def user_roles(user: Any) -> frozenset[str]:
+    """The roles a Django user holds (their groups of those names), read once per user object: a request's."""
+    if not hasattr(user, "_triage_roles"):
+        user._triage_roles = _role_names(user)
+    return user._triage_roles
+
+
+def _role_names(user: Any) -> frozenset[str]:
+    return frozenset(user.groups.filter(name__in=USER_ROLES).values_list("name", flat=True))
+
+
 def user_privileges(user: Any) -> dict[str, Any]:
-    """What a Django user may do here: their roles and the flags that let them in and past every check."""
+    """What a Django user may do here, as stored now: their roles and the flags that let them in and past checks."""
     return {
-        "roles": sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True)),
+        "roles": sorted(_role_names(user)),
         "is_active": user.is_active,
         "is_staff": user.is_staff,
         "is_superuser": user.is_superuser,

@@ -89,3 +89,13 @@ def test_adding_and_deleting_a_user_are_recorded(superuser_client):
         ("user.create", "new-clinician", "root", {"before": None, "after": nothing}),
         ("user.delete", "new-clinician", "root", {"before": nothing, "after": None}),
     ]
+
+
+def test_the_intake_group_grants_a_user_nothing_and_so_records_nothing(superuser_client, clinician_staff):
+    # Intake is for API keys: a Django user in a group of that name still holds only their other roles.
+    intake = Group.objects.get_or_create(name=Role.INTAKE)[0]
+    groups = [g.pk for g in clinician_staff.groups.all()] + [intake.pk]
+
+    assert posted_change_form(superuser_client, clinician_staff, groups=groups) == 302
+
+    assert user_events() == []

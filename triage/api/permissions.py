@@ -5,6 +5,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from triage.models import ApiKey, Role
+from triage.selectors import user_roles
 
 
 def caller_roles(request: Request) -> frozenset[str]:
@@ -13,11 +14,7 @@ def caller_roles(request: Request) -> frozenset[str]:
     user = request.user
     if not user or not user.is_authenticated:
         return frozenset()
-    if not hasattr(user, "_triage_roles"):
-        # Intake is for machine clients: a Django user can hold the clinician and auditor roles only.
-        groups = set(user.groups.filter(name__in=[Role.CLINICIAN, Role.AUDITOR]).values_list("name", flat=True))
-        user._triage_roles = frozenset(groups)
-    return user._triage_roles
+    return user_roles(user)
 
 
 def intake_client(request: Request) -> ApiKey | None:
