@@ -1,7 +1,7 @@
 """Django admin as the clinicians' review queue, and the auditors' read-only audit log.
 
 Nothing the patient submitted or the engine concluded can be added, edited or
-deleted here; reviews go through services.review_record, and every page open
+deleted here; reviews go through services.review_create, and every page open
 writes its audit event.
 """
 
@@ -176,7 +176,7 @@ class PresentationAdmin(ReadOnlyAdmin):
         if not form.is_valid():
             messages.error(request, "The review was not recorded: " + form.errors.as_text())
             return HttpResponseRedirect(case_url)
-        services.review_record(
+        services.review_create(
             presentation=presentation,
             by=actor_for(request, user=request.user),
             reviewer=request.user,

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -165,8 +166,14 @@ def audit_read_record(*, sequences: Sequence[int], by: Actor) -> None:
     )
 
 
-def review_record(
-    *, presentation: Presentation, status: str, disposition: str = "", note: str = "", by: Actor, reviewer: Any
+def review_create(
+    *,
+    presentation: Presentation,
+    status: str,
+    disposition: str = "",
+    note: str = "",
+    by: Actor,
+    reviewer: AbstractBaseUser | ApiKey,
 ) -> Review:
     """Keep a new review and make its status the presentation's current one.
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.factories import make_payload, make_presentation, symptom
 from tests.openapi import assert_response_conforms
 from triage.audit import SYSTEM
-from triage.services import presentation_create, review_record
+from triage.services import presentation_create, review_create
 
 URL = "/api/v1/presentations/"
 
@@ -78,7 +78,7 @@ def test_it_filters_the_queue(clinician_api, intake_key, clinician_key, query, e
     urgent = stored(client, "urgent", URGENT)
     stored(client, "routine", ROUTINE)
     stored(client, "self-care", SELF_CARE)
-    review_record(presentation=urgent, status="in_review", by=SYSTEM, reviewer=clinician_key[0])
+    review_create(presentation=urgent, status="in_review", by=SYSTEM, reviewer=clinician_key[0])
 
     response = clinician_api.get(f"{URL}?{query}")
 

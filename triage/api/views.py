@@ -152,7 +152,7 @@ class PresentationViewSet(ViewSet):
         presentation = self._visible(request, pk)
         input_serializer = ReviewInputSerializer(data=json_body(request))
         input_serializer.is_valid(raise_exception=True)
-        review = services.review_record(
+        review = services.review_create(
             presentation=presentation,
             by=request_actor(request),
             reviewer=request.auth or request.user,
