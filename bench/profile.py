@@ -40,12 +40,13 @@ def main() -> None:
     run.fresh_database(db, name)
     run.setup_django(db, name)
     from bench.mix import presentation_mix
+    from triage.audit import SYSTEM
     from triage.models import Presentation, Role
     from triage.services import api_key_create
 
     mix = presentation_mix(500)
-    intake, intake_raw = api_key_create(name="profile-intake", role=Role.INTAKE)
-    _clinician, clinician_raw = api_key_create(name="profile-clinician", role=Role.CLINICIAN)
+    intake, intake_raw = api_key_create(name="profile-intake", role=Role.INTAKE, by=SYSTEM)
+    _clinician, clinician_raw = api_key_create(name="profile-clinician", role=Role.CLINICIAN, by=SYSTEM)
     run.prefill(args.prefill, mix, intake.pk)
     one_id = str(Presentation.objects.filter(flagged=True).values_list("id", flat=True).first())
     from django.db import connection

@@ -340,12 +340,13 @@ def main() -> None:
     fresh_database(db, name)
     setup_django(db, name)
     from bench.mix import presentation_mix
+    from triage.audit import SYSTEM
     from triage.models import Presentation, Role
     from triage.services import api_key_create
 
     mix = presentation_mix(500)
-    intake, intake_raw = api_key_create(name="bench-intake", role=Role.INTAKE)
-    _clinician, clinician_raw = api_key_create(name="bench-clinician", role=Role.CLINICIAN)
+    intake, intake_raw = api_key_create(name="bench-intake", role=Role.INTAKE, by=SYSTEM)
+    _clinician, clinician_raw = api_key_create(name="bench-clinician", role=Role.CLINICIAN, by=SYSTEM)
     prefill_seconds = prefill(prefill_count, mix, intake.pk)
     print(f"prefilled {prefill_count:,} presentations by COPY in {prefill_seconds:.1f} s")
     one_id = str(Presentation.objects.filter(flagged=True).values_list("id", flat=True).first())

@@ -9,6 +9,7 @@ from django.core.management.commands import flush
 from rest_framework.test import APIClient
 
 from tests.factories import make_api_key
+from triage.audit import SYSTEM
 from triage.models import ApiKey, Role
 from triage.services import api_key_revoke
 
@@ -52,7 +53,7 @@ def auditor_key(db) -> tuple[ApiKey, str]:
 @pytest.fixture
 def revoked_key(db) -> tuple[ApiKey, str]:
     api_key, raw = make_api_key("intake-revoked", Role.INTAKE)
-    api_key_revoke(name=api_key.name)
+    api_key_revoke(name=api_key.name, by=SYSTEM)
     return api_key, raw
 
 

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from triage.audit import SYSTEM
 from triage.models import ApiKey, Presentation, Role
 from triage.rules import Assessment, assess, presentation_from_payload
 from triage.services import api_key_create, presentation_create
@@ -68,8 +69,8 @@ def finding_codes(assessment: Assessment) -> set[str]:
 
 
 def make_api_key(name: str = "intake-test", role: Role = Role.INTAKE) -> tuple[ApiKey, str]:
-    return api_key_create(name=name, role=role)
+    return api_key_create(name=name, role=role, by=SYSTEM)
 
 
 def make_presentation(client: ApiKey | None = None, **payload_overrides: Any) -> Presentation:
-    return presentation_create(payload=make_payload(**payload_overrides), client=client)
+    return presentation_create(payload=make_payload(**payload_overrides), client=client, by=SYSTEM)

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
 from tests.factories import assess_payload, make_api_key, make_payload, make_presentation, symptom
+from triage.audit import SYSTEM
 from triage.models import Assessment, AuditEvent, Presentation
 from triage.rules import Level
 from triage.services import presentation_create, presentation_reassess
@@ -31,7 +32,7 @@ def test_an_assessment_round_trips_through_the_database():
     )
     expected = assess_payload(payload)
 
-    created = presentation_create(payload=payload, client=None)
+    created = presentation_create(payload=payload, client=None, by=SYSTEM)
     stored = Presentation.objects.select_related("current_assessment").get(pk=created.pk)
 
     assessment = stored.current_assessment
@@ -74,7 +75,7 @@ def test_reassessing_adds_an_assessment_and_keeps_the_old_one():
     presentation = make_presentation(context={"poor_sleep": True})
     first = presentation.current_assessment
 
-    second = presentation_reassess(presentation=presentation)
+    second = presentation_reassess(presentation=presentation, by=SYSTEM)
 
     presentation.refresh_from_db()
     assert presentation.current_assessment == second

@@ -13,7 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from triage.audit import SYSTEM, Actor, audit_record
+from triage.audit import Actor, audit_record
 from triage.db import insert_new, one_round_trip
 from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review, ReviewStatus, Role
 from triage.payload import with_defaults
@@ -48,7 +48,7 @@ def presentation_submit(*, payload: Mapping[str, Any], client: ApiKey | None, by
 
 
 def presentation_create(
-    *, payload: Mapping[str, Any], client: ApiKey | None, by: Actor = SYSTEM, received_at: datetime | None = None
+    *, payload: Mapping[str, Any], client: ApiKey | None, by: Actor, received_at: datetime | None = None
 ) -> Presentation:
     """Store a validated presentation and its first assessment together, or neither."""
     received_at = received_at or timezone.now()
@@ -78,7 +78,7 @@ def presentation_create(
     return presentation
 
 
-def presentation_reassess(*, presentation: Presentation, by: Actor = SYSTEM) -> Assessment:
+def presentation_reassess(*, presentation: Presentation, by: Actor) -> Assessment:
     """Score a stored presentation again under the current rule set, keeping earlier assessments."""
     result = assess(presentation_from_payload(presentation.payload))
     with transaction.atomic():
@@ -204,7 +204,7 @@ def review_create(
     return review
 
 
-def api_key_create(*, name: str, role: Role | str, by: Actor = SYSTEM) -> tuple[ApiKey, str]:
+def api_key_create(*, name: str, role: Role | str, by: Actor) -> tuple[ApiKey, str]:
     """Create a key and return it with the raw secret, which is never stored and never shown again."""
     with transaction.atomic():
         api_key, raw_key = ApiKey.objects.create_key(name=name, role=Role(role))
@@ -212,7 +212,7 @@ def api_key_create(*, name: str, role: Role | str, by: Actor = SYSTEM) -> tuple[
     return api_key, raw_key
 
 
-def api_key_revoke(*, name: str, by: Actor = SYSTEM) -> ApiKey:
+def api_key_revoke(*, name: str, by: Actor) -> ApiKey:
     """Revoke the live key with this name; it fails at once on its next request."""
     with transaction.atomic():
         api_key = ApiKey.objects.select_for_update().get(name=name, revoked=False)

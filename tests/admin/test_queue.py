@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_payload, make_presentation, symptom
+from triage.audit import SYSTEM
 from triage.models import AuditEvent, Presentation, Review
 from triage.services import presentation_create
 
@@ -203,7 +204,7 @@ def test_the_queue_tells_cases_apart_by_their_patient_reference(clinician_staff)
     for reference in ("pt-alpha", "pt-bravo"):
         payload = make_payload(external_id=reference)
         payload["patient"]["reference"] = reference
-        presentation_create(payload=payload, client=None)
+        presentation_create(payload=payload, client=None, by=SYSTEM)
 
     html = logged_in(clinician_staff).get(QUEUE).content.decode()
 

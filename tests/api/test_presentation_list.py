@@ -197,7 +197,7 @@ def test_a_list_page_costs_the_same_few_queries_whatever_its_size(
     clinician_api, intake_key, django_assert_num_queries, page_size
 ):
     for index in range(60):
-        presentation_create(payload=_payload(index), client=intake_key[0])
+        presentation_create(payload=_payload(index), client=intake_key[0], by=SYSTEM)
     clinician_api.get("/api/v1/rules/")  # the key's last-used time is now fresh, so it is not written again
 
     # Key lookup; one SELECT of the page joined with its assessments; the audit append (lock, then one INSERT
@@ -253,7 +253,7 @@ def test_a_queue_item_is_the_same_body_as_the_presentation_itself(clinician_api,
 def test_a_queue_item_writes_its_times_as_the_presentation_itself_does(clinician_api, intake_key, moment, written):
     # Queue pages take their times as text from PostgreSQL; single presentations format them in Python.
     presentation = presentation_create(
-        payload=make_payload(external_id="timed"), client=intake_key[0], received_at=moment
+        payload=make_payload(external_id="timed"), client=intake_key[0], received_at=moment, by=SYSTEM
     )
 
     (item,) = clinician_api.get(URL).json()["results"]

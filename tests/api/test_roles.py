@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from tests.factories import make_payload, make_presentation
+from triage.audit import SYSTEM
 
 CALLERS = ["none", "revoked", "intake", "clinician", "auditor", "other_intake"]
 
@@ -87,7 +88,7 @@ def test_a_revoked_key_fails_at_once(api_as, intake_key):
     client = api_as(intake_key[1])
     assert client.get("/api/v1/rules/").status_code == 200
 
-    api_key_revoke(name=intake_key[0].name)
+    api_key_revoke(name=intake_key[0].name, by=SYSTEM)
 
     assert client.get("/api/v1/rules/").status_code == 401
 

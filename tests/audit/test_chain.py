@@ -193,7 +193,7 @@ def test_a_failed_audit_write_undoes_the_change(monkeypatch):
     monkeypatch.setattr(services, "audit_record", broken_audit)
 
     with pytest.raises(DatabaseError):
-        services.presentation_create(payload=make_payload(), client=None)
+        services.presentation_create(payload=make_payload(), client=None, by=SYSTEM)
 
     assert Presentation.objects.count() == 0
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
 
+from triage.audit import SYSTEM
 from triage.models import Role
 from triage.services import api_key_create
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, name: str, role: str, **options: Any) -> None:
         try:
-            api_key, raw_key = api_key_create(name=name, role=role)
+            api_key, raw_key = api_key_create(name=name, role=role, by=SYSTEM)
         except IntegrityError as exc:
             raise CommandError(f"A live key named {name!r} already exists; revoke it first.") from exc
         self.stdout.write(f"Created {api_key.role} key {api_key.name!r} (prefix {api_key.prefix}). Store it now:")

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from triage.audit import SYSTEM
 from triage.models import Presentation
 from triage.rules import RULESET_VERSION
 from triage.services import presentation_reassess
@@ -18,6 +19,6 @@ class Command(BaseCommand):
         )
         count = 0
         for presentation in stale.iterator(chunk_size=500):
-            presentation_reassess(presentation=presentation)
+            presentation_reassess(presentation=presentation, by=SYSTEM)
             count += 1
         self.stdout.write(f"Re-assessed {count} presentations under rule set {RULESET_VERSION}.")

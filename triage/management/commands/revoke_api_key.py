@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from triage.audit import SYSTEM
 from triage.models import ApiKey
 from triage.services import api_key_revoke
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, name: str, **options: Any) -> None:
         try:
-            api_key = api_key_revoke(name=name)
+            api_key = api_key_revoke(name=name, by=SYSTEM)
         except ApiKey.DoesNotExist as exc:
             raise CommandError(f"No live API key named {name!r}.") from exc
         self.stdout.write(f"Revoked key {api_key.name!r} (prefix {api_key.prefix}).")

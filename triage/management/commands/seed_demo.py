@@ -46,7 +46,7 @@ class Command(BaseCommand):
         loaded = 0
         for payload in json.loads(DEMO_PRESENTATIONS.read_text()):
             if not demo.filter(external_id=payload["external_id"]).exists():
-                presentation_create(payload=payload, client=intake)
+                presentation_create(payload=payload, client=intake, by=SYSTEM)
                 loaded += 1
 
         self.stdout.write(f"Demo presentations: {loaded} loaded, {Presentation.objects.count()} in total")
