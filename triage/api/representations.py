@@ -9,7 +9,7 @@ from django.db.models.functions import Cast
 
 from triage.models import Presentation, Review
 from triage.payload import with_defaults
-from triage.rules import Level
+from triage.rules.vocabulary import LEVEL_CODES
 
 
 def presentation_body(presentation: Presentation) -> dict[str, Any]:
@@ -100,9 +100,6 @@ def _utc(moment: datetime) -> str:
 def utc_text(text: str) -> str:
     """`_utc` of the moment `UtcText` wrote: Python leaves out microseconds that are all zero."""
     return text[:-8] + "Z" if text.endswith(".000000Z") else text
-
-
-LEVEL_CODES = {level.value: level.code for level in Level}
 
 
 def review_body(review: Review) -> dict[str, Any]:

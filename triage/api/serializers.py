@@ -20,11 +20,11 @@ from triage.api.fields import (
     StrictNumberField,
 )
 from triage.models import AuditEvent, Review, ReviewStatus
-from triage.rules import Level
 from triage.rules.measurements import LIMITS
 from triage.rules.vocabulary import (
     CALCIUM_KINDS,
     HISTORY,
+    LEVEL_CODES,
     LOCATIONS,
     PATTERNS,
     RECOMMENDATIONS,
@@ -35,7 +35,6 @@ from triage.rules.vocabulary import (
     TWITCH_ONSETS,
 )
 
-LEVEL_CODES = [level.code for level in Level]
 NON_FIELD_ERRORS = serializers.api_settings.NON_FIELD_ERRORS_KEY
 
 
@@ -210,7 +209,7 @@ class PresentationInputSerializer(StrictSerializer):
 
 class PresentationQuerySerializer(serializers.Serializer):
     # The queue's filters, as query parameters; each one given narrows the list.
-    level = serializers.ChoiceField(choices=LEVEL_CODES, required=False)
+    level = serializers.ChoiceField(choices=list(LEVEL_CODES.values()), required=False)
     flagged = QueryBooleanField(required=False)
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
     received_after = QueryDateTimeField(required=False)
@@ -274,7 +273,7 @@ class FindingSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="A rule code from GET /api/v1/rules/.")
     title = serializers.CharField()
     category = serializers.CharField()
-    level = serializers.ChoiceField(choices=LEVEL_CODES)
+    level = serializers.ChoiceField(choices=list(LEVEL_CODES.values()))
     points = serializers.IntegerField()
     triggered_by = serializers.ListField(
         child=serializers.CharField(), help_text="Input paths that fired the rule, e.g. `symptoms.slurred_speech`."
@@ -285,7 +284,7 @@ class FindingSerializer(serializers.Serializer):
 
 class AssessmentSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    level = serializers.ChoiceField(choices=LEVEL_CODES)
+    level = serializers.ChoiceField(choices=list(LEVEL_CODES.values()))
     flagged = serializers.BooleanField(help_text="True exactly when the level is urgent or emergency.")
     score = serializers.IntegerField(min_value=0, max_value=100)
     ruleset_version = serializers.CharField()
@@ -367,7 +366,7 @@ class CatalogueRuleSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     category = serializers.CharField()
-    level = serializers.ChoiceField(choices=LEVEL_CODES)
+    level = serializers.ChoiceField(choices=list(LEVEL_CODES.values()))
     points = serializers.IntegerField()
     recommendations = serializers.ListField(child=serializers.ChoiceField(choices=list(RECOMMENDATIONS)))
     sources = SourcePassageSerializer(many=True)

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from .catalogue import RULES, RULESET_VERSION, Rule
 from .presentation import Presentation
-from .vocabulary import CONTEXT_FLAGS, FLAG_PHRASES, HISTORY, LOCATIONS, SYMPTOMS, Level
+from .vocabulary import CONTEXT_FLAGS, FLAG_PHRASES, HISTORY, LEVEL_CODES, LOCATIONS, SYMPTOMS, Level
 
 SCORE_CAP = 100
 ADVICE_DROPPED_WHEN_FLAGGED = frozenset(
@@ -105,8 +105,7 @@ def _finding(rule: Rule, triggered_by: tuple[str, ...], presentation: Presentati
     )
 
 
-# Titles as words inside a sentence, and level codes, prepared once.
-LEVEL_CODES = {level: level.code for level in Level}
+# Titles as words inside a sentence, prepared once.
 SYMPTOM_WORDS = {code: title.lower() for code, title in SYMPTOMS.items()}
 # Every input path whose words do not depend on the values sent.
 FIXED_PHRASES = {

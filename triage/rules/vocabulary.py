@@ -24,6 +24,10 @@ class Level(IntEnum):
         return cls[code.upper()]
 
 
+# Each level's code, by level (a Level or its int: an IntEnum hashes as its value); read once, used per finding.
+LEVEL_CODES: dict[int, str] = {level: level.code for level in Level}
+
+
 SYMPTOMS: dict[str, str] = {
     "headache": "Headache",
     "dizziness": "Dizziness",
