@@ -225,9 +225,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": ["self_care", "routine", "urgent", "emergency"],
-        "UnitEnum": ["mmol/L", "mg/dL"],
+        "UnitEnum": "triage.rules.measurements.UNITS",
         "TwitchOnsetEnum": "triage.rules.vocabulary.TWITCH_ONSETS",
-        "SymptomOnsetEnum": ["sudden", "gradual", "longstanding", "unknown"],
+        "SymptomOnsetEnum": "triage.rules.vocabulary.SYMPTOM_ONSETS",
         "SymptomCodeEnum": "triage.rules.vocabulary.SYMPTOMS",
     },
 }

@@ -20,7 +20,7 @@ from triage.api.fields import (
     StrictNumberField,
 )
 from triage.models import AuditEvent, Review, ReviewStatus
-from triage.rules.measurements import LIMITS
+from triage.rules.measurements import LIMITS, UNITS
 from triage.rules.vocabulary import (
     CALCIUM_KINDS,
     HISTORY,
@@ -135,7 +135,7 @@ class MeasurementInputSerializer(StrictSerializer):
     measurement = ""  # set by subclasses: a key of LIMITS
 
     value = StrictNumberField()
-    unit = CodeField(choices=["mmol/L", "mg/dL"])
+    unit = CodeField(choices=list(UNITS))
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         try:
@@ -251,7 +251,7 @@ class SymptomSerializer(serializers.Serializer):
 
 class BloodGlucoseSerializer(serializers.Serializer):
     value = serializers.FloatField()
-    unit = serializers.ChoiceField(choices=["mmol/L", "mg/dL"])
+    unit = serializers.ChoiceField(choices=list(UNITS))
 
 
 class SerumCalciumSerializer(BloodGlucoseSerializer):

@@ -20,6 +20,8 @@ MEASUREMENT_TITLES: dict[str, str] = {
     "blood_glucose": "Blood glucose",
 }
 
+UNITS = ("mmol/L", "mg/dL")  # every measurement takes either; its limits are per unit
+
 LIMITS: dict[str, dict[str, Limits]] = {
     "serum_calcium": {
         "mmol/L": Limits(severe_low=1.90, low=2.20, plausible_min=0.5, plausible_max=5.0),
