@@ -86,6 +86,13 @@ def presentation_get(*, presentation_id: uuid.UUID, client: ApiKey | None) -> Pr
     return presentation_list(client=client).get(pk=presentation_id)
 
 
+def presentation_list_stale(*, ruleset_version: str) -> QuerySet[Presentation]:
+    """Presentations whose current assessment was made under another rule set than `ruleset_version`."""
+    return Presentation.objects.select_related("current_assessment").exclude(
+        current_assessment__ruleset_version=ruleset_version
+    )
+
+
 def review_queue() -> QuerySet[Presentation]:
     """The admin queue: presentations in queue order with their assessment and latest reviewer, in one query."""
     latest_reviewer = Review.objects.filter(presentation=OuterRef("pk")).order_by("-reviewed_at")

@@ -13,7 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from triage.audit import Actor, audit_record
+from triage.audit import SYSTEM, Actor, audit_record
 from triage.db import insert_new, one_round_trip
 from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review, ReviewStatus, Role
 from triage.payload import with_defaults
@@ -115,7 +115,8 @@ def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation
         "score": assessment.score,
         "flagged": assessment.flagged,
     }
-    _record_presentation_event(by, AuditAction.CREATE, event_type, 201, presentation, detail)
+    status = None if by.kind == SYSTEM.kind else 201  # an HTTP status only where a request made it
+    _record_presentation_event(by, AuditAction.CREATE, event_type, status, presentation, detail)
 
 
 def presentation_read_record(*, presentation: Presentation, by: Actor) -> None:
@@ -131,7 +132,7 @@ def _record_presentation_event(
     by: Actor,
     action: AuditAction,
     event_type: str,
-    status: int,
+    status: int | None,
     presentation: Presentation,
     detail: dict[str, Any] | None = None,
 ) -> None:

@@ -216,3 +216,11 @@ def test_opening_the_admin_audit_log_is_itself_recorded():
     browser.get("/admin/triage/auditevent/")
 
     assert new_events(start) == [("R", "audit_event.read", "success", 200)]
+
+
+def test_an_assessment_records_an_http_status_only_where_a_request_made_it(intake_api):
+    make_presentation(external_id="by-command")  # as seed_demo and reassess make them: no request
+    post(intake_api, make_payload(external_id="by-request"))
+
+    statuses = dict(AuditEvent.objects.filter(event_type="presentation.create").values_list("agent_type", "status"))
+    assert statuses == {"system": None, "api_key": 201}

@@ -5,8 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from triage.audit import SYSTEM
-from triage.models import Presentation
 from triage.rules import RULESET_VERSION
+from triage.selectors import presentation_list_stale
 from triage.services import presentation_reassess
 
 
@@ -14,9 +14,7 @@ class Command(BaseCommand):
     help = "Re-score presentations assessed under an older rule set; earlier assessments are kept."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stale = Presentation.objects.select_related("current_assessment").exclude(
-            current_assessment__ruleset_version=RULESET_VERSION
-        )
+        stale = presentation_list_stale(ruleset_version=RULESET_VERSION)
         count = 0
         for presentation in stale.iterator(chunk_size=500):
             presentation_reassess(presentation=presentation, by=SYSTEM)
