@@ -82,7 +82,7 @@ def audit_record(
         client_ip=by.client_ip,
         user_agent=by.user_agent,
         entity_type=entity_type,
-        entity_id=str(entity_id),
+        entity_id=str(entity_id)[:64],  # an id from a URL may be anything: the column's width
         patient_reference=patient_reference,
         request_id=by.request_id,
         detail=dict(detail or {}),
@@ -199,6 +199,8 @@ def audit_verify(batch_size: int = 5000, anchor: tuple[int, str] | None = None) 
                 count, prev_hash, first_bad_sequence=min(event.sequence, expected_sequence), problem=problem
             )
         expected_sequence, prev_hash, count = expected_sequence + 1, event.hash, count + 1
+    if anchor is not None and anchor[0] == 0 and anchor[1] != GENESIS_HASH:
+        return ChainCheck(count, prev_hash, first_bad_sequence=0, problem="an empty chain's anchor is all zeros")
     if anchor is not None and anchor[0] > count:
         problem = f"the chain ends before the anchor's sequence {anchor[0]}: events were deleted from its end"
         return ChainCheck(count, prev_hash, first_bad_sequence=count + 1, problem=problem)

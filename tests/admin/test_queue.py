@@ -209,3 +209,11 @@ def test_the_queue_tells_cases_apart_by_their_patient_reference(clinician_staff)
     html = logged_in(clinician_staff).get(QUEUE).content.decode()
 
     assert "pt-alpha" in html and "pt-bravo" in html
+
+
+def test_a_refused_admin_page_with_an_id_longer_than_any_is_recorded_not_a_500(clinician_staff):
+    response = logged_in(clinician_staff).get(f"{QUEUE}{'a' * 100}/delete/")
+
+    assert response.status_code == 403
+    refusal = AuditEvent.objects.get(outcome="failure")
+    assert refusal.entity_id == "a" * 64  # the column's width

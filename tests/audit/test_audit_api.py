@@ -119,7 +119,8 @@ def test_a_repeated_filter_is_refused(auditor_api):
     assert [error["field"] for error in response.json()["errors"]] == ["event_type"]
 
 
-@pytest.mark.parametrize("cursor", ["cD1hYmM=", "not-a-cursor"])  # the first decodes to "p=abc" (was a 500)
+# "p=abc" and "p=--5" (each was a 500), and not base64 at all
+@pytest.mark.parametrize("cursor", ["cD1hYmM=", "cD0tLTU=", "not-a-cursor"])
 def test_a_forged_cursor_points_at_no_page(auditor_api, history, cursor):
     response = auditor_api.get(URL, {"cursor": cursor})
 

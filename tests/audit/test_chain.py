@@ -176,6 +176,14 @@ def test_verify_audit_catches_a_chain_that_no_longer_holds_its_anchor():
 
 
 @pytest.mark.django_db
+def test_verify_audit_holds_an_empty_chains_anchor_to_zeros():
+    assert "anchor 0:" + "0" * 64 in verify()
+
+    with pytest.raises(CommandError, match="broken at sequence 0: an empty chain's anchor is all zeros"):
+        verify(anchor=f"0:{'a' * 64}")
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("anchor", ["6", "six:abc", f"6:{'A' * 64}", f"-1:{'a' * 64}"])
 def test_verify_audit_refuses_an_anchor_it_did_not_print(anchor):
     with pytest.raises(CommandError, match="--anchor takes SEQUENCE:HASH"):

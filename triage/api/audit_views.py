@@ -38,7 +38,7 @@ class AuditEventPagination(CursorPagination):
         if (
             cursor is not None
             and cursor.position is not None
-            and not WHOLE_NUMBER.fullmatch(cursor.position.lstrip("-"))
+            and not WHOLE_NUMBER.fullmatch(cursor.position.removeprefix("-"))
         ):
             raise exceptions.NotFound("Invalid cursor.")
         return cursor

@@ -17,8 +17,9 @@ from rest_framework.utils.urls import replace_query_param
 from triage.models import Presentation
 
 QUEUE_ORDER = ("queue_rank", "received_at", "id")
-# ASCII digits: str.isdigit() also holds for "²" or "٣", which int() refuses or reads as 3.
-WHOLE_NUMBER = re.compile(r"[0-9]+")
+# ASCII digits: str.isdigit() also holds for "²" or "٣", which int() refuses or reads as 3. At most 18:
+# a bigint's range, and far below the 4,300 digits past which int() refuses a string.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 def page_size_from(request: Request, *, default: int, maximum: int) -> int:
