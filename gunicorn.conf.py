@@ -14,8 +14,9 @@ workers = int(os.environ.get("WEB_WORKERS", 4))
 threads = int(os.environ.get("WEB_THREADS", 2))
 worker_class = "gthread"
 keepalive = 5
-# The access log (on with --access-logfile, as make run and the image have it) writes each request's path,
-# never its query string or Referer: those carry admin searches and audit filters by patient reference.
+# The access log (on with --access-logfile, as make run and the image have it) writes each request's path as
+# sent, never its query string or Referer: those carry admin searches and audit filters by patient reference.
+logger_class = "config.access_log.PathOnlyAccessLogger"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-request-id}o)s'
 
 

@@ -38,7 +38,7 @@ def test_an_exception_in_a_view_logs_a_stack_trace_without_the_request_body(capl
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_access_log_has_each_path_but_no_query_string_or_referer(tmp_path):
+def test_the_access_log_has_each_path_as_sent_but_no_query_string_or_referer(tmp_path):
     # Admin searches and audit filters put patient references in query strings, and links carry them on.
     log = tmp_path / "gunicorn.log"
     with gunicorn(log, access_log=True) as base:
@@ -47,7 +47,12 @@ def test_the_access_log_has_each_path_but_no_query_string_or_referer(tmp_path):
             headers={"Referer": f"{base}/admin/triage/presentation/?q={PATIENT}", "X-Request-ID": "log-check-1"},
         )  # fmt: skip
 
-    assert status == 401
+        forged, _, _ = http("GET", f"{base}/api/v1/x%0a10.0.0.9%20FORGED")
+
+    assert (status, forged) == (401, 404)
     logged = log.read_text()
     assert '"GET /api/v1/audit-events/ HTTP/1.1" 401' in logged and "log-check-1" in logged
     assert PATIENT not in logged
+    # A sent %0a stays as sent: decoded, it would have begun a log line of the client's writing.
+    assert '"GET /api/v1/x%0a10.0.0.9%20FORGED HTTP/1.1" 404' in logged
+    assert not any(line.startswith("10.0.0.9") for line in logged.splitlines())
