@@ -217,3 +217,13 @@ def test_a_refused_admin_page_with_an_id_longer_than_any_is_recorded_not_a_500(c
     assert response.status_code == 403
     refusal = AuditEvent.objects.get(outcome="failure")
     assert refusal.entity_id == "a" * 64  # the column's width
+
+
+def test_an_audit_events_page_offers_no_history_link(auditor_staff):
+    make_presentation()
+    event = AuditEvent.objects.order_by("sequence").first()
+
+    html = logged_in(auditor_staff).get(f"/admin/triage/auditevent/{event.pk}/change/").content.decode()
+
+    assert event.event_type in html
+    assert "/history/" not in html
