@@ -10,7 +10,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -28,6 +29,7 @@ from triage.rules import RULESET_VERSIONS, Level
 
 admin.site.unregister(APIKey)  # the library's own key model is unused: keys are triage.ApiKey
 admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
 admin.site.site_header = "twitch-triage"
 admin.site.site_title = "twitch-triage"
 admin.site.index_title = "Review queue and audit log"
@@ -215,37 +217,57 @@ class AuditEventAdmin(ReadOnlyAdmin):
         return response
 
 
-@admin.register(get_user_model())
-class AuditedUserAdmin(UserAdmin):
-    """Django's user admin; who may do what (roles, active, staff, superuser) changes only with an audit event.
+class AuditedPrivilegesAdmin(admin.ModelAdmin):
+    """Who may do what changes here only with an audit event, in the same transaction (the admin's)."""
 
-    Each save and delete is one transaction (the admin's), and its event is part of it.
-    """
+    entity_type = ""  # "User" or "Group"
+
+    def privileges(self, obj: Any) -> dict[str, Any]:
+        raise NotImplementedError
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.Form, change: bool) -> None:
-        # Roles are the user's groups, saved after the user itself (save_related): compare once both are.
-        form.privileges_before = selectors.user_privileges(type(obj).objects.get(pk=obj.pk)) if change else None
+        # Groups and permissions are saved after the object itself (save_related): compare once both are.
+        form.privileges_before = self.privileges(type(obj).objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: forms.Form, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        services.user_privileges_record(
-            username=form.instance.get_username(),
-            before=form.privileges_before,
-            after=selectors.user_privileges(form.instance),
-            by=actor_for(request, user=request.user),
-        )
+        self._record(request, form.instance, form.privileges_before, self.privileges(form.instance))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         with transaction.atomic():  # the changelist's bulk delete runs outside the admin's own transaction
-            for user in queryset:
-                services.user_privileges_record(
-                    username=user.get_username(),
-                    before=selectors.user_privileges(user),
-                    after=None,
-                    by=actor_for(request, user=request.user),
-                )
+            for obj in queryset:
+                self._record(request, obj, self.privileges(obj), None)
             super().delete_queryset(request, queryset)
+
+    def _record(self, request: HttpRequest, obj: Any, before: dict | None, after: dict | None) -> None:
+        services.privileges_record(
+            entity_type=self.entity_type,
+            name=obj.natural_key()[0],
+            before=before,
+            after=after,
+            by=actor_for(request, user=request.user),
+        )
+
+
+@admin.register(get_user_model())
+class AuditedUserAdmin(AuditedPrivilegesAdmin, UserAdmin):
+    """Django's user admin: roles (groups), flags (active, staff, superuser) and direct permissions audited."""
+
+    entity_type = "User"
+
+    def privileges(self, obj: Any) -> dict[str, Any]:
+        return selectors.user_privileges(obj)
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedPrivilegesAdmin, GroupAdmin):
+    """Django's group admin: a role group's name, permissions and deletion change what its members may do."""
+
+    entity_type = "Group"
+
+    def privileges(self, obj: Any) -> dict[str, Any]:
+        return selectors.group_privileges(obj)

@@ -5,6 +5,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -158,13 +159,29 @@ def _role_names(user: Any) -> frozenset[str]:
 
 
 def user_privileges(user: Any) -> dict[str, Any]:
-    """What a Django user may do here, as stored now: their roles and the flags that let them in and past checks."""
+    """What a Django user may do here, as stored now: roles, flags and permissions given to them directly."""
     return {
         "roles": sorted(_role_names(user)),
         "is_active": user.is_active,
         "is_staff": user.is_staff,
         "is_superuser": user.is_superuser,
+        "permissions": _permission_names(user.user_permissions),
     }
+
+
+def group_privileges(group: Group) -> dict[str, Any]:
+    """What a group gives its members, as stored now: its name (a role's, if it is one) and its permissions."""
+    return {
+        "name": group.name,
+        "permissions": _permission_names(group.permissions),
+        "members": sorted(group.user_set.values_list("username", flat=True)),
+    }
+
+
+def _permission_names(permissions: Any) -> list[str]:
+    return sorted(
+        f"{app}.{codename}" for app, codename in permissions.values_list("content_type__app_label", "codename")
+    )
 
 
 def api_key_for(raw_key: str) -> ApiKey | None:

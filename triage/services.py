@@ -223,27 +223,28 @@ def api_key_revoke(*, name: str, by: Actor) -> ApiKey:
     return api_key
 
 
-def user_privileges_record(
-    *, username: str, before: dict[str, Any] | None, after: dict[str, Any] | None, by: Actor
+def privileges_record(
+    *, entity_type: str, name: str, before: dict[str, Any] | None, after: dict[str, Any] | None, by: Actor
 ) -> None:
-    """Record a change of who may do what: a Django user added or deleted, or their roles or flags changed.
+    """Record a change of who may do what: a Django user or group added or deleted, or what it grants changed.
 
-    `before`/`after` are `selectors.user_privileges` (None: no such user). Nothing is written if they are equal.
+    `entity_type` is "User" or "Group"; `before`/`after` are `selectors.user_privileges` or `group_privileges`
+    (None: no such user or group). Nothing is written if they are equal.
     """
     if before == after:
         return
     if before is None:
-        action, event_type = AuditAction.CREATE, "user.create"
+        action, change = AuditAction.CREATE, "create"
     elif after is None:
-        action, event_type = AuditAction.DELETE, "user.delete"
+        action, change = AuditAction.DELETE, "delete"
     else:
-        action, event_type = AuditAction.UPDATE, "user.privileges"
+        action, change = AuditAction.UPDATE, "privileges"
     audit_record(
         by=by,
         action=action,
-        event_type=event_type,
-        entity_type="User",
-        entity_id=username,
+        event_type=f"{entity_type.lower()}.{change}",
+        entity_type=entity_type,
+        entity_id=name,
         detail={"before": before, "after": after},
     )
 

@@ -1,7 +1,7 @@
 """Django users in the admin: every change of who may do what is in the audit trail."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.forms import MultiWidget
 from django.test import Client
 
@@ -48,7 +48,7 @@ def test_granting_a_role_is_recorded_with_who_granted_it(superuser_client, clini
 
     assert status == 302
     assert set(clinician_staff.groups.values_list("name", flat=True)) == {"clinician", "auditor"}
-    before = {"roles": ["clinician"], "is_active": True, "is_staff": True, "is_superuser": False}
+    before = {"roles": ["clinician"], "is_active": True, "is_staff": True, "is_superuser": False, "permissions": []}
     assert user_events() == [
         (
             "user.privileges",
@@ -84,7 +84,7 @@ def test_adding_and_deleting_a_user_are_recorded(superuser_client):
 
     assert superuser_client.post(f"{USERS}{added.pk}/delete/", {"post": "yes"}).status_code == 302
 
-    nothing = {"roles": [], "is_active": True, "is_staff": False, "is_superuser": False}
+    nothing = {"roles": [], "is_active": True, "is_staff": False, "is_superuser": False, "permissions": []}
     assert user_events() == [
         ("user.create", "new-clinician", "root", {"before": None, "after": nothing}),
         ("user.delete", "new-clinician", "root", {"before": nothing, "after": None}),
@@ -99,3 +99,41 @@ def test_the_intake_group_grants_a_user_nothing_and_so_records_nothing(superuser
     assert posted_change_form(superuser_client, clinician_staff, groups=groups) == 302
 
     assert user_events() == []
+
+
+def test_a_permission_given_to_a_user_directly_is_recorded(superuser_client, clinician_staff):
+    view_audit = Permission.objects.get(codename="view_auditevent")
+
+    assert posted_change_form(superuser_client, clinician_staff, user_permissions=[view_audit.pk]) == 302
+
+    [(event_type, _, _, detail)] = user_events()
+    assert event_type == "user.privileges"
+    assert (detail["before"]["permissions"], detail["after"]["permissions"]) == ([], ["triage.view_auditevent"])
+
+
+def group_events() -> list[tuple[str, str, dict]]:
+    events = AuditEvent.objects.filter(entity_type="Group").order_by("sequence")
+    return [(e.event_type, e.entity_id, e.detail) for e in events]
+
+
+def test_a_role_groups_permissions_changed_or_the_group_deleted_are_recorded(superuser_client, clinician_staff):
+    group = Group.objects.get(name=Role.CLINICIAN)
+    before = sorted(group.permissions.values_list("pk", flat=True))
+    view_audit = Permission.objects.get(codename="view_auditevent")
+
+    response = superuser_client.post(
+        f"/admin/auth/group/{group.pk}/change/", {"name": "clinician", "permissions": [*before, view_audit.pk]}
+    )
+    assert response.status_code == 302
+    assert superuser_client.post(f"/admin/auth/group/{group.pk}/delete/", {"post": "yes"}).status_code == 302
+
+    (changed, _, detail), (deleted, name, gone) = group_events()
+    assert changed == "group.privileges"
+    assert set(detail["after"]["permissions"]) - set(detail["before"]["permissions"]) == {"triage.view_auditevent"}
+    assert (deleted, name, gone["before"]["members"], gone["after"]) == (
+        "group.delete",
+        "clinician",
+        ["dr-queue"],
+        None,
+    )
+    assert audit_verify().intact

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from triage.audit import SYSTEM
 from triage.models import ApiKey, Presentation, Role
 from triage.selectors import user_privileges
-from triage.services import api_key_create, api_key_revoke, presentation_create, user_privileges_record
+from triage.services import api_key_create, api_key_revoke, presentation_create, privileges_record
 
 DEMO_PRESENTATIONS = settings.BASE_DIR / "fixtures" / "demo_presentations.json"
 # Raw demo secrets are kept under var/ (git-ignored) so a second run can print them again.
@@ -70,7 +70,7 @@ def _ensure_login(username: str, password: str, role: Role | None) -> None:
     if role is not None:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
     # Who may do what changes only with an audit event, here as in the admin.
-    user_privileges_record(username=username, before=before, after=user_privileges(user), by=SYSTEM)
+    privileges_record(entity_type="User", name=username, before=before, after=user_privileges(user), by=SYSTEM)
 
 
 def _read(path: Path) -> dict[str, str]:
