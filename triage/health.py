@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from triage.api.errors import PROBLEM_CONTENT_TYPE, problem
+from triage.api.errors import problem_response
 
 
 def probe(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
@@ -18,8 +18,7 @@ def probe(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest]
     @wraps(view)
     def only_read(request: HttpRequest) -> JsonResponse:
         if request.method not in ("GET", "HEAD"):
-            body = problem(405, f'Method "{request.method}" not allowed.')
-            response = JsonResponse(body, status=405, content_type=PROBLEM_CONTENT_TYPE)
+            response = problem_response(405, f'Method "{request.method}" not allowed.')
             response["Allow"] = "GET, HEAD"
             return response
         return view(request)

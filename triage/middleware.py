@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from django.contrib.messages.middleware import MessageMiddleware
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
-from triage.api.errors import PROBLEM_CONTENT_TYPE, problem
+from triage.api.errors import problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,8 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.warning("Database unavailable: %s %s (%s)", request.method, request.path, type(exception).__name__)
         # A connection lost at the very end may follow a commit: retrying with the same external_id is always safe.
-        body = problem(503, "The database is unavailable. Retry shortly: a retry with the same external_id is safe.")
-        response = JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)
+        response = problem_response(
+            503, "The database is unavailable. Retry shortly: a retry with the same external_id is safe."
+        )
         response["Retry-After"] = str(self.retry_after_seconds)
         return response

@@ -133,7 +133,8 @@ def _record_admin_refusal(request: HttpRequest) -> None:
     )
 
 
-def _django_problem(status_code: int, detail: str) -> JsonResponse:
+def problem_response(status_code: int, detail: str) -> JsonResponse:
+    """A problem+json response outside DRF: Django's error views, the probes, the database's 503."""
     return JsonResponse(problem(status_code, detail), status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
@@ -145,23 +146,23 @@ ADMIN_PREFIX = "/admin/"
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path_info.startswith(ADMIN_PREFIX):
         return defaults.bad_request(request, exception)
-    return _django_problem(400, "Bad request.")
+    return problem_response(400, "Bad request.")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path_info.startswith(ADMIN_PREFIX):
         _record_admin_refusal(request)
         return defaults.permission_denied(request, exception)
-    return _django_problem(403, "You do not have permission to perform this action.")
+    return problem_response(403, "You do not have permission to perform this action.")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path_info.startswith(ADMIN_PREFIX):
         return defaults.page_not_found(request, exception)
-    return _django_problem(404, "Not found.")
+    return problem_response(404, "Not found.")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path_info.startswith(ADMIN_PREFIX):
         return defaults.server_error(request)
-    return _django_problem(500, "An unexpected error occurred; it has been logged.")
+    return problem_response(500, "An unexpected error occurred; it has been logged.")

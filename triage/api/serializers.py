@@ -36,6 +36,7 @@ from triage.rules.vocabulary import (
 )
 
 NON_FIELD_ERRORS = serializers.api_settings.NON_FIELD_ERRORS_KEY
+LEVELS = list(LEVEL_CODES.values())  # the level codes, least urgent first
 
 
 class StrictSerializer(serializers.Serializer):
@@ -209,7 +210,7 @@ class PresentationInputSerializer(StrictSerializer):
 
 class PresentationQuerySerializer(serializers.Serializer):
     # The queue's filters, as query parameters; each one given narrows the list.
-    level = serializers.ChoiceField(choices=list(LEVEL_CODES.values()), required=False)
+    level = serializers.ChoiceField(choices=LEVELS, required=False)
     flagged = QueryBooleanField(required=False)
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
     received_after = QueryDateTimeField(required=False)
@@ -273,7 +274,7 @@ class FindingSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="A rule code from GET /api/v1/rules/.")
     title = serializers.CharField()
     category = serializers.CharField()
-    level = serializers.ChoiceField(choices=list(LEVEL_CODES.values()))
+    level = serializers.ChoiceField(choices=LEVELS)
     points = serializers.IntegerField()
     triggered_by = serializers.ListField(
         child=serializers.CharField(), help_text="Input paths that fired the rule, e.g. `symptoms.slurred_speech`."
@@ -284,7 +285,7 @@ class FindingSerializer(serializers.Serializer):
 
 class AssessmentSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    level = serializers.ChoiceField(choices=list(LEVEL_CODES.values()))
+    level = serializers.ChoiceField(choices=LEVELS)
     flagged = serializers.BooleanField(help_text="True exactly when the level is urgent or emergency.")
     score = serializers.IntegerField(min_value=0, max_value=100)
     ruleset_version = serializers.CharField()
@@ -366,7 +367,7 @@ class CatalogueRuleSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     category = serializers.CharField()
-    level = serializers.ChoiceField(choices=list(LEVEL_CODES.values()))
+    level = serializers.ChoiceField(choices=LEVELS)
     points = serializers.IntegerField()
     recommendations = serializers.ListField(child=serializers.ChoiceField(choices=list(RECOMMENDATIONS)))
     sources = SourcePassageSerializer(many=True)
