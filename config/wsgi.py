@@ -1,7 +1,10 @@
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+
+from config.chunked_body import ChunkedBodies
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_wsgi_application()
+application = ChunkedBodies(get_wsgi_application(), limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
