@@ -304,14 +304,20 @@ def served(app: str, workers: int, threads: int, log: Path, **env: str) -> Itera
 
 
 def explain_queue() -> str:
-    """The plan of a clinician's first page of flagged presentations, as the service asks for it."""
+    """The plan of a clinician's first page of flagged presentations: the statement the service runs for it."""
     from django.db import connection
 
-    from triage.api.pagination import QUEUE_ORDER
-    from triage.selectors import presentation_list
+    from triage.selectors import presentation_queue
 
-    queryset = presentation_list(client=None).filter(flagged=True).order_by(*QUEUE_ORDER)[:51]
-    sql, params = queryset.query.sql_with_params()
+    statements: list[tuple[str, Any]] = []
+
+    def capture(execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:  # execute_wrapper
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        presentation_queue(client=None, flagged=True, limit=51)
+    ((sql, params),) = statements
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())

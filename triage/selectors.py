@@ -10,9 +10,9 @@ from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from triage.db import fetch_one_checked
+from triage.db import fetch_one_checked, prepared_cursor
 from triage.evidence import passages
-from triage.models import ApiKey, AuditEvent, Presentation, Review, ReviewStatus, Role
+from triage.models import ApiKey, Assessment, AuditEvent, Presentation, Review, ReviewStatus, Role
 from triage.payload import with_defaults
 from triage.rules import RULES, RULESET_VERSION, Level
 from triage.rules.measurements import MEASUREMENT_TITLES
@@ -60,26 +60,73 @@ def rule_catalogue() -> dict[str, Any]:
     }
 
 
-def presentation_list(
+def presentation_list(*, client: ApiKey | None) -> QuerySet[Presentation]:
+    """Presentations the caller may see, with their current assessment: an intake client's own only."""
+    presentations = Presentation.objects.select_related("current_assessment")
+    return presentations if client is None else presentations.filter(client=client)
+
+
+QueuePosition = tuple[int, datetime, uuid.UUID]  # queue_rank, received_at, id: where a page ends
+
+
+def presentation_queue(
     *,
     client: ApiKey | None,
+    limit: int,
+    after: QueuePosition | None = None,
     level: str | None = None,
     flagged: bool | None = None,
     review_status: str | None = None,
     received_after: datetime | None = None,
     received_before: datetime | None = None,
-) -> QuerySet[Presentation]:
-    """Presentations with their current assessment; an intake client's own only; narrowed by each filter given."""
-    presentations = Presentation.objects.select_related("current_assessment")
-    conditions = {
-        "client": client,
-        "level": Level.from_code(level) if level is not None else None,
-        "flagged": flagged,
-        "review_status": review_status,
-        "received_at__gte": received_after,
-        "received_at__lt": received_before,
-    }
-    return presentations.filter(**{lookup: value for lookup, value in conditions.items() if value is not None})
+) -> list[tuple[Any, ...]]:
+    """Up to `limit` presentations in queue order, after the position `after`, narrowed by each filter given.
+
+    Rows of what a queue page shows, no model instances: (id, external_id, received_at, review_status,
+    payload, assessment id, level, flagged, score, ruleset_version, assessed_at, findings,
+    recommendations, queue_rank). Ids and times come as text, and the payload, findings and
+    recommendations as JSON text, for the answer to carry as they are.
+
+    The statement is written out, not built by the ORM: building and compiling the page's query
+    cost the worker more CPU than fetching the page, and PostgreSQL planned it anew each time. Its
+    text depends only on which filters are given, so it is prepared once per connection for each
+    combination. `flagged` and the limit are written into the text, as the ORM writes them, so that
+    PostgreSQL plans for the value (and the partial index) and for the few rows asked for.
+    """
+    conditions, params = [], []
+    for condition, value in (
+        ("p.client_id = %s", client.pk if client is not None else None),
+        ("p.level = %s", int(Level.from_code(level)) if level is not None else None),
+        ("p.review_status = %s", review_status),
+        ("p.received_at >= %s", received_after),
+        ("p.received_at < %s", received_before),
+    ):
+        if value is not None:
+            conditions.append(condition)
+            params.append(value)
+    if flagged is not None:
+        conditions.append("p.flagged" if flagged else "NOT p.flagged")
+    if after is not None:
+        conditions.append("(p.queue_rank, p.received_at, p.id) > (%s, %s, %s)")
+        params += after
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    with prepared_cursor() as cursor:
+        cursor.execute(f"{QUEUE_SELECT} {where} ORDER BY p.queue_rank, p.received_at, p.id LIMIT {int(limit)}", params)
+        return cursor.fetchall()
+
+
+def _utc_text(column: str) -> str:
+    """A timestamptz as text, ISO 8601 in UTC ("Z"), always with microseconds (`utc_text` trims them)."""
+    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+
+
+# Table names are the models'; every value is a parameter, or (flagged, the limit) a bool or int written out.
+QUEUE_SELECT = f"""
+    SELECT p.id::text, p.external_id, {_utc_text("p.received_at")}, p.review_status, p.payload::text,
+           a.id::text, a.level, a.flagged, a.score, a.ruleset_version, {_utc_text("a.assessed_at")},
+           a.findings::text, a.recommendations::text, p.queue_rank
+    FROM {Presentation._meta.db_table} p LEFT JOIN {Assessment._meta.db_table} a ON a.id = p.current_assessment_id
+"""  # noqa: S608
 
 
 def presentation_get(*, presentation_id: uuid.UUID, client: ApiKey | None) -> Presentation:

@@ -98,6 +98,18 @@ def test_it_filters_by_received_time(clinician_api, intake_key):
     assert external_ids(before) == ["old"]
 
 
+def test_a_presentation_received_at_the_boundary_is_after_it_not_before_it(clinician_api, intake_key):
+    # Half-open: consecutive windows (after=T1&before=T2, then after=T2&before=T3) list each presentation once.
+    at_boundary = stored(intake_key[0], "at-boundary", SELF_CARE)
+    boundary = at_boundary.received_at.isoformat()
+
+    after = clinician_api.get(URL, {"received_after": boundary})
+    before = clinician_api.get(URL, {"received_before": boundary})
+
+    assert external_ids(after) == ["at-boundary"]
+    assert external_ids(before) == []
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [

@@ -4,19 +4,17 @@ import base64
 import binascii
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from django.db.models import BooleanField, QuerySet
-from django.db.models.expressions import RawSQL
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from triage.models import Presentation
+from triage.selectors import QueuePosition
 
-QUEUE_ORDER = ("queue_rank", "received_at", "id")
 # ASCII digits: str.isdigit() also holds for "²" or "٣", which int() refuses or reads as 3. At most 18:
 # a bigint's range, and far below the 4,300 digits past which int() refuses a string.
 WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
@@ -36,20 +34,11 @@ class QueuePagination(BasePagination):
     page_size = 50
     max_page_size = 200
 
-    def paginate_queryset(self, queryset: QuerySet, request: Request, view: object = None) -> list:
-        """A page of `queryset`, whose rows are (id, …, received_at, …, queue_rank) as text, as queue_rows gives."""
+    def paginate_rows(self, request: Request, fetch: Callable[..., list[tuple]]) -> list[tuple]:
+        """A page of the rows `fetch(after=…, limit=…)` gives in queue order, which start (id, …, received_at, …)
+        and end with queue_rank, as `selectors.presentation_queue` gives them."""
         size = self._page_size(request)
-        position = self._decode(request.query_params.get("cursor"))
-        if position is not None:
-            table = Presentation._meta.db_table
-            # A row comparison, which the ORM cannot spell; the values are bound parameters, the table name is ours.
-            after = RawSQL(  # noqa: S611
-                f'("{table}"."queue_rank", "{table}"."received_at", "{table}"."id") > (%s, %s, %s)',
-                position,
-                output_field=BooleanField(),
-            )
-            queryset = queryset.filter(after)
-        rows = list(queryset.order_by(*QUEUE_ORDER)[: size + 1])
+        rows = fetch(after=self._decode(request.query_params.get("cursor")), limit=size + 1)
         self.next_url = None
         if len(rows) > size:
             last = rows[size - 1]
@@ -69,7 +58,7 @@ class QueuePagination(BasePagination):
         return base64.urlsafe_b64encode(key.encode()).decode()
 
     @staticmethod
-    def _decode(cursor: str | None) -> tuple[int, datetime, uuid.UUID] | None:
+    def _decode(cursor: str | None) -> QueuePosition | None:
         if cursor is None:
             return None
         try:

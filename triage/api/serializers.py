@@ -213,8 +213,8 @@ class PresentationQuerySerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=LEVELS, required=False)
     flagged = QueryBooleanField(required=False)
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
-    received_after = QueryDateTimeField(required=False)
-    received_before = QueryDateTimeField(required=False)
+    received_after = QueryDateTimeField(required=False, help_text="Received at or after this time.")
+    received_before = QueryDateTimeField(required=False, help_text="Received before this time, not at it.")
 
 
 class ReviewInputSerializer(StrictSerializer):

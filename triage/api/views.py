@@ -1,6 +1,7 @@
 """Thin DRF views: check the caller, validate, call a service or selector, render."""
 
 import uuid
+from functools import partial
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
@@ -18,7 +19,7 @@ from triage.api.intake import validated_presentation
 from triage.api.pagination import QueuePagination
 from triage.api.parsers import json_body
 from triage.api.permissions import allow, intake_client
-from triage.api.representations import presentation_body, queue_row_body, queue_rows, review_body
+from triage.api.representations import presentation_body, queue_row_body, review_body
 from triage.api.serializers import (
     PresentationInputSerializer,
     PresentationQuerySerializer,
@@ -132,9 +133,10 @@ class PresentationViewSet(ViewSet):
         refuse_unknown_query_parameters(request, None, {*QUEUE_FILTERS, "cursor", "page_size"})
         filters = PresentationQuerySerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        queryset = selectors.presentation_list(client=intake_client(request), **filters.validated_data)
         paginator = QueuePagination()
-        rows = paginator.paginate_queryset(queue_rows(queryset), request, self)
+        rows = paginator.paginate_rows(
+            request, partial(selectors.presentation_queue, client=intake_client(request), **filters.validated_data)
+        )
         services.presentation_list_record(
             presentation_ids=[row[0] for row in rows], by=request_actor(request), event_type="presentation.list"
         )
