@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -69,6 +69,27 @@ def presentation_list(*, client: ApiKey | None) -> QuerySet[Presentation]:
 QueuePosition = tuple[int, datetime, uuid.UUID]  # queue_rank, received_at, id: where a page ends
 
 
+class PresentationRow(NamedTuple):
+    """A presentation and its current assessment as the API shows them, no model instance: ids and times as
+    text, and the payload, findings and recommendations as JSON text, for the answer to carry as they are."""
+
+    id: str
+    external_id: str
+    received_at: str
+    review_status: str
+    payload: str
+    assessment_id: str
+    level: int
+    flagged: bool
+    score: int
+    ruleset_version: str
+    assessed_at: str
+    findings: str
+    recommendations: str
+    patient_reference: str
+    queue_rank: int
+
+
 def presentation_queue(
     *,
     client: ApiKey | None,
@@ -79,19 +100,11 @@ def presentation_queue(
     review_status: str | None = None,
     received_after: datetime | None = None,
     received_before: datetime | None = None,
-) -> list[tuple[Any, ...]]:
+) -> list[PresentationRow]:
     """Up to `limit` presentations in queue order, after the position `after`, narrowed by each filter given.
 
-    Rows of what a queue page shows, no model instances: (id, external_id, received_at, review_status,
-    payload, assessment id, level, flagged, score, ruleset_version, assessed_at, findings,
-    recommendations, queue_rank). Ids and times come as text, and the payload, findings and
-    recommendations as JSON text, for the answer to carry as they are.
-
-    The statement is written out, not built by the ORM: building and compiling the page's query
-    cost the worker more CPU than fetching the page, and PostgreSQL planned it anew each time. Its
-    text depends only on which filters are given, so it is prepared once per connection for each
-    combination. `flagged` and the limit are written into the text, as the ORM writes them, so that
-    PostgreSQL plans for the value (and the partial index) and for the few rows asked for.
+    `flagged` is written into the statement, as the ORM writes it, so that PostgreSQL plans for the
+    value (and the partial index); every other value is a parameter.
     """
     conditions, params = [], []
     for condition, value in (
@@ -109,9 +122,34 @@ def presentation_queue(
     if after is not None:
         conditions.append("(p.queue_rank, p.received_at, p.id) > (%s, %s, %s)")
         params += after
+    return _presentation_rows(conditions, params, limit)
+
+
+def presentation_shown(*, presentation_id: uuid.UUID, client: ApiKey | None) -> PresentationRow | None:
+    """One presentation the caller may see, or None, so that ids cannot be probed: `presentation_get`
+    without the model instances, for the API's answer."""
+    conditions, params = ["p.id = %s"], [presentation_id]
+    if client is not None:
+        conditions.append("p.client_id = %s")
+        params.append(client.pk)
+    rows = _presentation_rows(conditions, params, limit=1)
+    return rows[0] if rows else None
+
+
+def _presentation_rows(conditions: list[str], params: list[Any], limit: int) -> list[PresentationRow]:
+    """PresentationRows in queue order, by a statement written out rather than built by the ORM.
+
+    Building and compiling the ORM's query cost the worker more CPU than fetching a 50-row page,
+    and PostgreSQL planned it anew each time. The statement's text depends only on which conditions
+    are given, so it is prepared once per connection for each combination. The limit is written into
+    the text, as the ORM writes it, so that PostgreSQL plans for the few rows asked for.
+    """
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     with prepared_cursor() as cursor:
-        cursor.execute(f"{QUEUE_SELECT} {where} ORDER BY p.queue_rank, p.received_at, p.id LIMIT {int(limit)}", params)
+        cursor.cursor.row_factory = lambda _cursor: PresentationRow._make  # psycopg's cursor, inside Django's wrapper
+        cursor.execute(
+            f"{PRESENTATION_ROWS} {where} ORDER BY p.queue_rank, p.received_at, p.id LIMIT {int(limit)}", params
+        )
         return cursor.fetchall()
 
 
@@ -120,11 +158,11 @@ def _utc_text(column: str) -> str:
     return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
 
 
-# Table names are the models'; every value is a parameter, or (flagged, the limit) a bool or int written out.
-QUEUE_SELECT = f"""
+# Table names are the models'; conditions hold parameters only (or `flagged`, a bool written out).
+PRESENTATION_ROWS = f"""
     SELECT p.id::text, p.external_id, {_utc_text("p.received_at")}, p.review_status, p.payload::text,
            a.id::text, a.level, a.flagged, a.score, a.ruleset_version, {_utc_text("a.assessed_at")},
-           a.findings::text, a.recommendations::text, p.queue_rank
+           a.findings::text, a.recommendations::text, p.patient_reference, p.queue_rank
     FROM {Presentation._meta.db_table} p LEFT JOIN {Assessment._meta.db_table} a ON a.id = p.current_assessment_id
 """  # noqa: S608
 

@@ -43,7 +43,9 @@ def presentation_submit(*, payload: Mapping[str, Any], client: ApiKey | None, by
     )
     if with_defaults(stored.payload) != with_defaults(payload):
         raise ExternalIdConflict(payload["external_id"])
-    _record_access(by=by, event_type="presentation.retry", presentation=stored)
+    _record_access(
+        by=by, event_type="presentation.retry", presentation_id=stored.id, patient_reference=stored.patient_reference
+    )
     return stored, False
 
 
@@ -116,16 +118,28 @@ def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation
         "flagged": assessment.flagged,
     }
     status = None if by.kind == SYSTEM.kind else 201  # an HTTP status only where a request made it
-    _record_presentation_event(by, AuditAction.CREATE, event_type, status, presentation, detail)
+    _record_presentation_event(
+        by,
+        AuditAction.CREATE,
+        event_type,
+        status,
+        presentation_id=presentation.id,
+        patient_reference=presentation.patient_reference,
+        detail=detail,
+    )
 
 
-def presentation_read_record(*, presentation: Presentation, by: Actor) -> None:
+def presentation_read_record(*, presentation_id: uuid.UUID | str, patient_reference: str, by: Actor) -> None:
     """Record that the caller read one presentation."""
-    _record_access(by=by, event_type="presentation.read", presentation=presentation)
+    _record_access(
+        by=by, event_type="presentation.read", presentation_id=presentation_id, patient_reference=patient_reference
+    )
 
 
-def _record_access(*, by: Actor, event_type: str, presentation: Presentation) -> None:
-    _record_presentation_event(by, AuditAction.READ, event_type, 200, presentation)
+def _record_access(*, by: Actor, event_type: str, presentation_id: uuid.UUID | str, patient_reference: str) -> None:
+    _record_presentation_event(
+        by, AuditAction.READ, event_type, 200, presentation_id=presentation_id, patient_reference=patient_reference
+    )
 
 
 def _record_presentation_event(
@@ -133,7 +147,9 @@ def _record_presentation_event(
     action: AuditAction,
     event_type: str,
     status: int | None,
-    presentation: Presentation,
+    *,
+    presentation_id: uuid.UUID | str,
+    patient_reference: str,
     detail: dict[str, Any] | None = None,
 ) -> None:
     audit_record(
@@ -142,8 +158,8 @@ def _record_presentation_event(
         event_type=event_type,
         status=status,
         entity_type="Presentation",
-        entity_id=presentation.id,
-        patient_reference=presentation.patient_reference,
+        entity_id=presentation_id,
+        patient_reference=patient_reference,
         detail=detail,
     )
 
@@ -201,7 +217,15 @@ def review_create(
             "has_disposition": bool(disposition),
             "has_note": bool(note),
         }
-        _record_presentation_event(by, AuditAction.UPDATE, "presentation.review", 201, presentation, detail)
+        _record_presentation_event(
+            by,
+            AuditAction.UPDATE,
+            "presentation.review",
+            201,
+            presentation_id=presentation.id,
+            patient_reference=presentation.patient_reference,
+            detail=detail,
+        )
     return review
 
 

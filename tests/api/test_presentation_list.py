@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from tests.factories import make_payload, make_presentation, symptom
 from tests.openapi import assert_response_conforms
+from triage.api.representations import presentation_body
 from triage.audit import SYSTEM
+from triage.models import Presentation
 from triage.services import presentation_create, review_create
 
 URL = "/api/v1/presentations/"
@@ -235,8 +237,9 @@ def _payload(index: int) -> dict:
     return make_payload(external_id=f"bulk-{index}", symptoms=[symptom("headache", "gradual")])
 
 
-def test_a_queue_item_is_the_same_body_as_the_presentation_itself(clinician_api, intake_key):
-    # Queue pages send findings and recommendations straight from the database as JSON text.
+def test_a_queue_item_and_a_single_presentation_are_the_body_a_post_answers(clinician_api, intake_key):
+    # Reads send findings and recommendations straight from the database as JSON text; a POST's answer is
+    # written from the model instances it stored.
     posted = [
         stored(intake_key[0], "emergency", EMERGENCY_HIGHER),
         stored(
@@ -250,7 +253,8 @@ def test_a_queue_item_is_the_same_body_as_the_presentation_itself(clinician_api,
 
     assert len(items) == len(posted)
     for item in items:
-        assert item == clinician_api.get(f"{URL}{item['id']}/").json()
+        stored_instance = Presentation.objects.select_related("current_assessment").get(pk=item["id"])
+        assert item == clinician_api.get(f"{URL}{item['id']}/").json() == presentation_body(stored_instance)
         assert item["assessment"]["findings"], "a fragment must carry the findings, not drop them"
 
 
@@ -262,8 +266,8 @@ def test_a_queue_item_is_the_same_body_as_the_presentation_itself(clinician_api,
         (datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC), "2026-01-02T03:04:05.123456Z"),
     ],
 )
-def test_a_queue_item_writes_its_times_as_the_presentation_itself_does(clinician_api, intake_key, moment, written):
-    # Queue pages take their times as text from PostgreSQL; single presentations format them in Python.
+def test_reads_write_times_as_a_posts_answer_does(clinician_api, intake_key, moment, written):
+    # Reads take their times as text from PostgreSQL; a POST's answer formats them in Python.
     presentation = presentation_create(
         payload=make_payload(external_id="timed"), client=intake_key[0], received_at=moment, by=SYSTEM
     )
@@ -272,4 +276,4 @@ def test_a_queue_item_writes_its_times_as_the_presentation_itself_does(clinician
     alone = clinician_api.get(f"{URL}{presentation.id}/").json()
 
     assert item["received_at"] == item["assessment"]["assessed_at"] == written
-    assert item == alone
+    assert item == alone == presentation_body(presentation)

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from triage.selectors import QueuePosition
+from triage.selectors import PresentationRow, QueuePosition
 
 # ASCII digits: str.isdigit() also holds for "²" or "٣", which int() refuses or reads as 3. At most 18:
 # a bigint's range, and far below the 4,300 digits past which int() refuses a string.
@@ -34,15 +34,14 @@ class QueuePagination(BasePagination):
     page_size = 50
     max_page_size = 200
 
-    def paginate_rows(self, request: Request, fetch: Callable[..., list[tuple]]) -> list[tuple]:
-        """A page of the rows `fetch(after=…, limit=…)` gives in queue order, which start (id, …, received_at, …)
-        and end with queue_rank, as `selectors.presentation_queue` gives them."""
+    def paginate_rows(self, request: Request, fetch: Callable[..., list[PresentationRow]]) -> list[PresentationRow]:
+        """A page of the rows `fetch(after=…, limit=…)` gives in queue order (`selectors.presentation_queue`)."""
         size = self._page_size(request)
         rows = fetch(after=self._decode(request.query_params.get("cursor")), limit=size + 1)
         self.next_url = None
         if len(rows) > size:
             last = rows[size - 1]
-            cursor = self._encode(last[-1], last[2], last[0])  # queue_rank, received_at, id
+            cursor = self._encode(last.queue_rank, last.received_at, last.id)
             self.next_url = replace_query_param(request.build_absolute_uri(), "cursor", cursor)
         return rows[:size]
 

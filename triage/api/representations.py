@@ -8,6 +8,7 @@ import orjson
 from triage.models import Presentation, Review
 from triage.payload import with_defaults
 from triage.rules.vocabulary import LEVEL_CODES
+from triage.selectors import PresentationRow
 
 
 def presentation_body(presentation: Presentation) -> dict[str, Any]:
@@ -20,16 +21,12 @@ def presentation_body(presentation: Presentation) -> dict[str, Any]:
     )  # fmt: skip
 
 
-def queue_row_body(row: tuple) -> dict[str, Any]:
-    """The same body as presentation_body, from a row of `selectors.presentation_queue`."""
-    (
-        presentation_id, external_id, received_at, review_status, payload, assessment_id, level, flagged, score,
-        ruleset_version, assessed_at, findings, recommendations, _queue_rank,
-    ) = row  # fmt: skip
+def presentation_row_body(row: PresentationRow) -> dict[str, Any]:
+    """The same body as presentation_body, from a row of `selectors.presentation_queue` or `presentation_shown`."""
     return _body(
-        presentation_id, external_id, utc_text(received_at), review_status, orjson.loads(payload), assessment_id,
-        level, flagged, score, ruleset_version, utc_text(assessed_at), orjson.Fragment(findings),
-        orjson.Fragment(recommendations),
+        row.id, row.external_id, utc_text(row.received_at), row.review_status, orjson.loads(row.payload),
+        row.assessment_id, row.level, row.flagged, row.score, row.ruleset_version, utc_text(row.assessed_at),
+        orjson.Fragment(row.findings), orjson.Fragment(row.recommendations),
     )  # fmt: skip
 
 
@@ -64,7 +61,7 @@ def _utc(moment: datetime) -> str:
 
 
 def utc_text(text: str) -> str:
-    """`_utc` of a moment PostgreSQL wrote (`selectors.presentation_queue`): Python leaves out zero microseconds."""
+    """`_utc` of a moment PostgreSQL wrote (`selectors._utc_text`): Python leaves out zero microseconds."""
     return text[:-8] + "Z" if text.endswith(".000000Z") else text
 
 

@@ -19,7 +19,7 @@ from triage.api.intake import validated_presentation
 from triage.api.pagination import QueuePagination
 from triage.api.parsers import json_body
 from triage.api.permissions import allow, intake_client
-from triage.api.representations import presentation_body, queue_row_body, review_body
+from triage.api.representations import presentation_body, presentation_row_body, review_body
 from triage.api.serializers import (
     PresentationInputSerializer,
     PresentationQuerySerializer,
@@ -138,15 +138,19 @@ class PresentationViewSet(ViewSet):
             request, partial(selectors.presentation_queue, client=intake_client(request), **filters.validated_data)
         )
         services.presentation_list_record(
-            presentation_ids=[row[0] for row in rows], by=request_actor(request), event_type="presentation.list"
+            presentation_ids=[row.id for row in rows], by=request_actor(request), event_type="presentation.list"
         )
-        return paginator.get_paginated_response([queue_row_body(row) for row in rows])
+        return paginator.get_paginated_response([presentation_row_body(row) for row in rows])
 
     @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
     def retrieve(self, request: Request, pk: uuid.UUID) -> Response:
-        presentation = self._visible(request, pk)
-        services.presentation_read_record(presentation=presentation, by=request_actor(request))
-        return Response(presentation_body(presentation))
+        row = selectors.presentation_shown(presentation_id=pk, client=intake_client(request))
+        if row is None:
+            raise exceptions.NotFound()
+        services.presentation_read_record(
+            presentation_id=row.id, patient_reference=row.patient_reference, by=request_actor(request)
+        )
+        return Response(presentation_row_body(row))
 
     @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
     @action(detail=True, methods=["post"])
