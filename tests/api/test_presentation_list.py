@@ -222,6 +222,17 @@ def test_a_list_page_costs_the_same_few_queries_whatever_its_size(
     assert len(response.json()["results"]) == page_size
 
 
+def test_one_presentation_costs_a_fixed_few_queries(clinician_api, intake_key, django_assert_num_queries):
+    presentation = presentation_create(payload=_payload(0), client=intake_key[0], by=SYSTEM)
+    clinician_api.get("/api/v1/rules/")
+
+    # Key lookup; one SELECT of the presentation joined with its assessment; the audit append (lock, one INSERT).
+    with django_assert_num_queries(4):
+        response = clinician_api.get(f"{URL}{presentation.id}/")
+
+    assert response.status_code == 200
+
+
 def test_a_post_costs_a_fixed_few_queries(intake_api, django_assert_num_queries):
     intake_api.get("/api/v1/rules/")
 
