@@ -12,9 +12,11 @@ class ChunkedBodies:
 
     Django reads a request with no Content-Length as having no body (Django ticket #35838), so
     an intake system that streams its POST would see it refused for missing fields, as if it had
-    sent `{}`. gunicorn decodes the chunks itself and says so with `wsgi.input_terminated`: the
-    body can then be read to its end. At most `limit + 1` bytes are kept, so that a body over the
-    limit still reaches Django as too large (413) rather than cut short; gunicorn discards the rest.
+    sent `{}`. gunicorn decodes the chunks itself and sets `wsgi.input_terminated` (on every
+    request): the body can then be read to its end. At most `limit + 1` bytes are kept, so that a
+    body over the limit still reaches Django as too large (413) rather than cut short; gunicorn
+    discards the rest. Such a body is read before the caller is authenticated, as the headers of
+    every request are: a slow sender holds a worker thread either way (docs/security.md).
     """
 
     def __init__(self, app: WSGIApp, limit: int) -> None:

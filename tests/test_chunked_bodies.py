@@ -1,11 +1,13 @@
 """A POST streamed with `Transfer-Encoding: chunked` (no Content-Length), served by gunicorn as in production."""
 
 import http.client
+import io
 import json
 from urllib.parse import urlsplit
 
 import pytest
 
+from config.chunked_body import ChunkedBodies
 from tests.factories import make_api_key, make_payload
 from tests.served import gunicorn
 from triage.models import Presentation, Role
@@ -38,3 +40,24 @@ def test_a_chunked_body_is_read_whole_and_one_too_large_is_refused(tmp_path):
     assert Presentation.objects.get(external_id="chunked-1").payload["notes"] == "n" * 1000
     assert refused[0] == 413, refused
     assert not Presentation.objects.filter(external_id="chunked-2").exists()
+
+
+def test_at_most_one_byte_over_the_limit_is_kept_for_django_to_refuse():
+    seen = {}
+
+    def app(environ, start_response):
+        seen.update(length=environ["CONTENT_LENGTH"], body=environ["wsgi.input"].read())
+        return []
+
+    environ = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input_terminated": True, "wsgi.input": io.BytesIO(b"x" * 100)}
+    ChunkedBodies(app, limit=10)(environ, None)
+
+    assert seen == {"length": "11", "body": b"x" * 11}
+
+
+def test_a_body_the_server_did_not_terminate_is_left_to_django():
+    environ = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"{}")}
+
+    ChunkedBodies(lambda environ, start_response: [], limit=10)(environ, None)
+
+    assert "CONTENT_LENGTH" not in environ

@@ -37,7 +37,11 @@ def stored(client, name, kind, minutes_ago=0):
 
 
 def external_ids(response) -> list[str]:
-    return [p["external_id"] for p in response.json()["results"]]
+    return external_ids_of(response.json())
+
+
+def external_ids_of(page: dict) -> list[str]:
+    return [p["external_id"] for p in page["results"]]
 
 
 def test_the_queue_is_most_urgent_first_then_highest_score_then_oldest(clinician_api, intake_key):
@@ -142,7 +146,23 @@ def test_it_rejects_bad_or_unknown_query_parameters(clinician_api, query, field)
     assert_response_conforms(response, URL, "get")
 
 
-@pytest.mark.parametrize("cursor", ["not-a-cursor", "0", "bm9wZQ"])
+def _cursor(position: str) -> str:
+    return base64.urlsafe_b64encode(position.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-a-cursor",
+        "0",
+        "bm9wZQ",
+        # A rank past the column's range would be compared as numeric, scanning the table past its index.
+        _cursor(f"99999999999999999999|2026-01-01T00:00:00+00:00|{uuid.UUID(int=0)}"),
+        _cursor(f"32768|2026-01-01T00:00:00+00:00|{uuid.UUID(int=0)}"),
+        _cursor(f"-1|2026-01-01T00:00:00+00:00|{uuid.UUID(int=0)}"),
+        _cursor(f"٣|2026-01-01T00:00:00+00:00|{uuid.UUID(int=0)}"),  # Arabic-Indic 3, which int() reads
+    ],
+)
 def test_a_cursor_the_server_did_not_issue_points_at_no_page(clinician_api, cursor):
     response = clinician_api.get(URL, {"cursor": cursor})
 
@@ -174,6 +194,35 @@ def test_pages_follow_each_other_without_gaps_or_repeats(clinician_api, intake_k
 
     assert seen == everything
     assert len(seen) == 7
+
+
+def test_presentations_tied_on_rank_and_time_are_paged_in_id_order_once_each(clinician_api, intake_key):
+    moment = timezone.now() - timedelta(minutes=5)
+    tied = [stored(intake_key[0], f"tied-{index}", ROUTINE) for index in range(5)]
+    Presentation.objects.filter(pk__in=[p.pk for p in tied]).update(received_at=moment)
+
+    seen, url = [], f"{URL}?page_size=2"
+    while url:
+        page = clinician_api.get(url).json()
+        seen += [p["id"] for p in page["results"]]
+        url = page["next"]
+
+    assert seen == sorted(str(p.pk) for p in tied)
+
+
+def test_an_intake_clients_filtered_pages_hold_its_own_matches_only(intake_api, intake_key, other_intake_key):
+    for index in range(5):
+        stored(intake_key[0], f"mine-urgent-{index}", URGENT, minutes_ago=index)
+        stored(other_intake_key[0], f"theirs-urgent-{index}", URGENT, minutes_ago=index)
+        stored(intake_key[0], f"mine-routine-{index}", ROUTINE, minutes_ago=index)
+
+    seen, url = [], f"{URL}?page_size=2&level=urgent"
+    while url:
+        page = intake_api.get(url).json()
+        seen += external_ids_of(page)
+        url = page["next"]
+
+    assert seen == [f"mine-urgent-{index}" for index in reversed(range(5))]
 
 
 def test_a_page_does_not_shift_when_new_presentations_arrive(clinician_api, intake_key):
