@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from triage.db import fetch_one_checked
+from triage.db import fetch_one_checked, prepared_cursor
 from triage.evidence import passages
 from triage.models import ApiKey, Assessment, AuditEvent, Presentation, Review, ReviewStatus, Role
 from triage.payload import with_defaults
@@ -118,7 +118,7 @@ def presentation_queue(
     if after is not None:
         conditions.append("(p.queue_rank, p.received_at, p.id) > (%s, %s, %s)")
         params += after
-    return _presentation_rows(conditions, params, limit)
+    return _presentation_rows(conditions, params, limit, prepared=False)
 
 
 def presentation_shown(*, presentation_id: uuid.UUID, client: ApiKey | None) -> PresentationRow | None:
@@ -128,20 +128,25 @@ def presentation_shown(*, presentation_id: uuid.UUID, client: ApiKey | None) -> 
     if client is not None:
         conditions.append("p.client_id = %s")
         params.append(client.pk)
-    rows = _presentation_rows(conditions, params, limit=1)
+    # Prepared: found by its primary key, whatever the values, so one plan serves every request.
+    rows = _presentation_rows(conditions, params, limit=1, prepared=True)
     return rows[0] if rows else None
 
 
-def _presentation_rows(conditions: list[str], params: list[Any], limit: int) -> list[PresentationRow]:
+def _presentation_rows(
+    conditions: list[str], params: list[Any], limit: int, *, prepared: bool
+) -> list[PresentationRow]:
     """PresentationRows in queue order, by a statement written out rather than built by the ORM.
 
     Building and compiling the ORM's query cost the worker more CPU than fetching a 50-row page.
-    Values are bound in the client, as the ORM binds them, and never prepared: PostgreSQL plans
-    each statement for its values (a time window, a status's partial index, the few rows asked
-    for), where a prepared statement would settle on one generic plan for all of them.
+    Not `prepared`, values are bound in the client, as the ORM binds them, and PostgreSQL plans the
+    statement for them (a time window, a status's partial index, the few rows asked for), where a
+    prepared statement would settle after five runs on one generic plan for all values. Prepared,
+    it is parsed and planned once per connection: for statements whose best plan is the same
+    whatever the values.
     """
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    with connection.cursor() as cursor:
+    with prepared_cursor() if prepared else connection.cursor() as cursor:
         cursor.cursor.row_factory = lambda _cursor: PresentationRow._make  # psycopg's cursor, inside Django's wrapper
         cursor.execute(
             f"{PRESENTATION_ROWS} {where} ORDER BY p.queue_rank, p.received_at, p.id LIMIT %s", [*params, limit]

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from tests.factories import make_payload, make_presentation, symptom
@@ -280,6 +281,35 @@ def test_one_presentation_costs_a_fixed_few_queries(clinician_api, intake_key, d
         response = clinician_api.get(f"{URL}{presentation.id}/")
 
     assert response.status_code == 200
+
+
+def _prepared_statements_reading_presentations() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%triage_assessment a%"]
+        )
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def test_one_presentation_is_read_by_a_prepared_statement(clinician_api, intake_key):
+    presentation = presentation_create(payload=_payload(0), client=intake_key[0], by=SYSTEM)
+
+    for _ in range(2):
+        assert clinician_api.get(f"{URL}{presentation.id}/").status_code == 200
+
+    (statement,) = _prepared_statements_reading_presentations()
+    assert "p.id = $1" in statement
+
+
+def test_queue_pages_are_planned_for_their_values_never_prepared(clinician_api, intake_key):
+    # Prepared, PostgreSQL would settle after five runs on one generic plan for every time window.
+    presentation_create(payload=_payload(0), client=intake_key[0], by=SYSTEM)
+    window = (timezone.now() - timedelta(minutes=30)).isoformat()
+
+    for _ in range(7):
+        assert clinician_api.get(URL, {"received_after": window, "review_status": "pending"}).status_code == 200
+
+    assert _prepared_statements_reading_presentations() == []
 
 
 def test_a_post_costs_a_fixed_few_queries(intake_api, django_assert_num_queries):
