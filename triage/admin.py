@@ -157,11 +157,7 @@ class PresentationAdmin(ReadOnlyAdmin):
             }
         response = super().change_view(request, object_id, form_url, extra_context)
         if presentation is not None and response.status_code == 200:
-            services.presentation_read_record(
-                presentation_id=presentation.id,
-                patient_reference=presentation.patient_reference,
-                by=actor_for(request, user=request.user),
-            )
+            services.presentation_read_record(presentation=presentation, by=actor_for(request, user=request.user))
         return response
 
     def get_urls(self) -> list:

@@ -19,6 +19,7 @@ from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review,
 from triage.payload import with_defaults
 from triage.rules import Assessment as AssessmentResult
 from triage.rules import assess, presentation_from_payload
+from triage.selectors import PresentationRow
 
 UNIQUE_EXTERNAL_ID = "presentation_unique_client_external_id"
 
@@ -43,9 +44,7 @@ def presentation_submit(*, payload: Mapping[str, Any], client: ApiKey | None, by
     )
     if with_defaults(stored.payload) != with_defaults(payload):
         raise ExternalIdConflict(payload["external_id"])
-    _record_access(
-        by=by, event_type="presentation.retry", presentation_id=stored.id, patient_reference=stored.patient_reference
-    )
+    _record_access(by=by, event_type="presentation.retry", presentation=stored)
     return stored, False
 
 
@@ -118,28 +117,16 @@ def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation
         "flagged": assessment.flagged,
     }
     status = None if by.kind == SYSTEM.kind else 201  # an HTTP status only where a request made it
-    _record_presentation_event(
-        by,
-        AuditAction.CREATE,
-        event_type,
-        status,
-        presentation_id=presentation.id,
-        patient_reference=presentation.patient_reference,
-        detail=detail,
-    )
+    _record_presentation_event(by, AuditAction.CREATE, event_type, status, presentation, detail)
 
 
-def presentation_read_record(*, presentation_id: uuid.UUID | str, patient_reference: str, by: Actor) -> None:
-    """Record that the caller read one presentation."""
-    _record_access(
-        by=by, event_type="presentation.read", presentation_id=presentation_id, patient_reference=patient_reference
-    )
+def presentation_read_record(*, presentation: Presentation | PresentationRow, by: Actor) -> None:
+    """Record that the caller read one presentation (the model, or the row the API's reads give)."""
+    _record_access(by=by, event_type="presentation.read", presentation=presentation)
 
 
-def _record_access(*, by: Actor, event_type: str, presentation_id: uuid.UUID | str, patient_reference: str) -> None:
-    _record_presentation_event(
-        by, AuditAction.READ, event_type, 200, presentation_id=presentation_id, patient_reference=patient_reference
-    )
+def _record_access(*, by: Actor, event_type: str, presentation: Presentation | PresentationRow) -> None:
+    _record_presentation_event(by, AuditAction.READ, event_type, 200, presentation)
 
 
 def _record_presentation_event(
@@ -147,9 +134,7 @@ def _record_presentation_event(
     action: AuditAction,
     event_type: str,
     status: int | None,
-    *,
-    presentation_id: uuid.UUID | str,
-    patient_reference: str,
+    presentation: Presentation | PresentationRow,
     detail: dict[str, Any] | None = None,
 ) -> None:
     audit_record(
@@ -158,8 +143,8 @@ def _record_presentation_event(
         event_type=event_type,
         status=status,
         entity_type="Presentation",
-        entity_id=presentation_id,
-        patient_reference=patient_reference,
+        entity_id=presentation.id,
+        patient_reference=presentation.patient_reference,
         detail=detail,
     )
 
@@ -217,15 +202,7 @@ def review_create(
             "has_disposition": bool(disposition),
             "has_note": bool(note),
         }
-        _record_presentation_event(
-            by,
-            AuditAction.UPDATE,
-            "presentation.review",
-            201,
-            presentation_id=presentation.id,
-            patient_reference=presentation.patient_reference,
-            detail=detail,
-        )
+        _record_presentation_event(by, AuditAction.UPDATE, "presentation.review", 201, presentation, detail)
     return review
 
 

@@ -18,7 +18,6 @@ from triage.selectors import PresentationRow, QueuePosition
 # ASCII digits: str.isdigit() also holds for "²" or "٣", which int() refuses or reads as 3. At most 18:
 # a bigint's range, and far below the 4,300 digits past which int() refuses a string.
 WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
-RANK = re.compile(r"[0-9]{1,5}")
 SMALLINT_MAX = 32767  # queue_rank is a PositiveSmallIntegerField
 
 
@@ -65,7 +64,7 @@ class QueuePagination(BasePagination):
         try:
             rank, received_at, presentation_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
             # A queue_rank the column can hold: a larger number would be compared as numeric, past the index.
-            if not RANK.fullmatch(rank) or int(rank) > SMALLINT_MAX:
+            if not WHOLE_NUMBER.fullmatch(rank) or int(rank) > SMALLINT_MAX:
                 raise ValueError(rank)
             # In UTC: PostgreSQL refuses offsets that Python accepts (beyond ±15:59).
             return int(rank), datetime.fromisoformat(received_at).astimezone(UTC), uuid.UUID(presentation_id)

@@ -147,9 +147,7 @@ class PresentationViewSet(ViewSet):
         row = selectors.presentation_shown(presentation_id=pk, client=intake_client(request))
         if row is None:
             raise exceptions.NotFound()
-        services.presentation_read_record(
-            presentation_id=row.id, patient_reference=row.patient_reference, by=request_actor(request)
-        )
+        services.presentation_read_record(presentation=row, by=request_actor(request))
         return Response(presentation_row_body(row))
 
     @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
