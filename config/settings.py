@@ -148,9 +148,8 @@ else:
 DATABASES["default"]["OPTIONS"] = {
     **DATABASES["default"].get("OPTIONS", {}),
     "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3),
-    # Statements run through triage.db.prepared_cursor (the hot path's few) are prepared on their first run:
-    # not later, as psycopg 3.3 loses track of a statement whose preparation on a later run fell in a failed
-    # batch (tests/test_db.py). Off (DATABASE_PREPARED_STATEMENTS=false) behind a pooler that cannot keep
+    # Statements run through triage.db.prepared_cursor (the hot path's few) are prepared on their first run,
+    # as they run on every request. Off (DATABASE_PREPARED_STATEMENTS=false) behind a pooler that cannot keep
     # prepared statements, such as pgbouncer before 1.21 in transaction mode.
     "prepare_threshold": 0 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None,
     "options": (

@@ -1,17 +1,26 @@
-"""triage.db: a batch is one transaction, committed whole or not at all, inside or outside a caller's transaction;
-a request's first read stands in for the connection's health check."""
+"""triage.db: new rows and the statement after them are one statement, stored whole or not at all, inside or
+outside a caller's transaction; a request's first read stands in for the connection's health check."""
 
 import uuid
 from unittest import mock
 
 import psycopg
 import pytest
-from django.db import DEFAULT_DB_ALIAS, DataError, IntegrityError, OperationalError, connection, connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DataError,
+    IntegrityError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from triage import db as triage_db
-from triage.audit import SYSTEM, audit_record
-from triage.db import fetch_one_checked, insert_new, one_round_trip
+from triage.audit import CHAIN_LOCK, SYSTEM, audit_record
+from triage.db import fetch_one_checked, insert_new, own_savepoint
 from triage.models import AuditAction, AuditEvent, Presentation
 
 
@@ -22,57 +31,49 @@ def unsaved(external_id: str = "batch-1") -> Presentation:
     )  # fmt: skip
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_batch_outside_a_transaction_commits_its_statements_together():
-    with one_round_trip():
-        insert_new(unsaved("batch-1"))
-        insert_new(unsaved("batch-2"))
-
-    assert sorted(Presentation.objects.values_list("external_id", flat=True)) == ["batch-1", "batch-2"]
+def insert_of(presentation: Presentation) -> tuple[str, list]:
+    """An INSERT of `presentation` as a statement to run after others (`then`)."""
+    sql, fields = triage_db._insert_statement(Presentation)
+    return sql, [field.get_db_prep_save(field.pre_save(presentation, add=True), connection) for field in fields]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_python_error_in_a_batch_commits_nothing_already_sent():
-    with pytest.raises(RuntimeError), one_round_trip():
-        insert_new(unsaved())
-        raise RuntimeError("fails after the INSERT was sent")
+def test_rows_and_the_statement_after_them_are_one_statement_stored_together():
+    with CaptureQueriesContext(connection) as queries:
+        insert_new(unsaved("first-1"), unsaved("first-2"), then=insert_of(unsaved("then")))
 
-    assert not Presentation.objects.exists()
-    assert connection.connection.pgconn.transaction_status == 0  # idle: the connection is fit for the next request
+    assert len(queries) == 1
+    assert sorted(Presentation.objects.values_list("external_id", flat=True)) == ["first-1", "first-2", "then"]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_statement_rolls_back_the_whole_batch():
+def test_when_the_statement_after_the_rows_fails_no_row_is_stored():
     insert_new(unsaved("taken"))
 
-    with pytest.raises(IntegrityError), one_round_trip():
-        insert_new(unsaved("new-one"))
-        insert_new(unsaved("taken"))  # the unique (client, external_id) constraint
+    with pytest.raises(IntegrityError):
+        insert_new(unsaved("new-one"), then=insert_of(unsaved("taken")))  # the unique (client, external_id)
 
     assert list(Presentation.objects.values_list("external_id", flat=True)) == ["taken"]
+    assert connection.connection.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE  # fit for more
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_own_savepoint_adds_no_statement():
+    with CaptureQueriesContext(connection) as queries, own_savepoint():
+        insert_new(unsaved())
+
+    assert len(queries) == 1  # no BEGIN, SAVEPOINT or COMMIT: in autocommit the statement is its own transaction
 
 
 @pytest.mark.django_db
-def test_inside_a_transaction_a_failing_batch_rolls_back_only_itself():
+def test_inside_a_transaction_own_savepoint_rolls_back_only_the_failed_statement():
     insert_new(unsaved("taken"))
 
-    with pytest.raises(IntegrityError), one_round_trip():
-        insert_new(unsaved("new-one"))
-        insert_new(unsaved("taken"))
+    with pytest.raises(IntegrityError), own_savepoint():
+        insert_new(unsaved("new-one"), unsaved("taken"))
 
-    # The caller's transaction goes on: the row before the batch is there, the batch's rows are not.
+    # The caller's transaction goes on: the row before is there, the failed statement's rows are not.
     assert list(Presentation.objects.values_list("external_id", flat=True)) == ["taken"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_nested_batch_joins_the_outer_one_and_fails_with_it():
-    with pytest.raises(RuntimeError), one_round_trip():
-        insert_new(unsaved("outer"))
-        with one_round_trip():
-            insert_new(unsaved("inner"))
-        raise RuntimeError("the outer batch fails after the inner one ended")
-
-    assert not Presentation.objects.exists()
 
 
 def prepared_inserts() -> tuple[int, int]:
@@ -104,21 +105,19 @@ def test_a_prepared_statement_is_still_counted_as_a_query(django_assert_num_quer
 
 
 @pytest.mark.django_db(transaction=True)
-def test_statements_skipped_by_a_failed_batch_run_again_afterwards():
-    # The audit append's second run comes after the failing INSERT, so the server skips it (and, were the append
-    # prepared on its second run, its preparation too: settings.py).
+def test_prepared_statements_run_again_after_a_failed_one():
     insert_new(unsaved("taken"))
     audit_record(by=SYSTEM, action=AuditAction.CREATE, event_type="test.first")
-    with pytest.raises(IntegrityError), one_round_trip():
-        insert_new(unsaved("taken"))
-        audit_record(by=SYSTEM, action=AuditAction.CREATE, event_type="test.skipped")
+    with pytest.raises(IntegrityError):
+        audit_record(by=SYSTEM, action=AuditAction.CREATE, event_type="test.failed", new_rows=[unsaved("taken")])
 
-    audit_record(by=SYSTEM, action=AuditAction.CREATE, event_type="test.after")
+    audit_record(by=SYSTEM, action=AuditAction.CREATE, event_type="test.after", new_rows=[unsaved("after")])
 
     assert list(AuditEvent.objects.order_by("sequence").values_list("event_type", flat=True)) == [
         "test.first",
         "test.after",
     ]
+    assert sorted(Presentation.objects.values_list("external_id", flat=True)) == ["after", "taken"]
 
 
 @pytest.mark.django_db
@@ -212,34 +211,34 @@ def test_a_read_in_binary_loads_the_values_django_loads_from_text():
     assert row[0].tzinfo == expected[0].tzinfo  # UTC, as Django loads it
 
 
-def pipelined_statements(run) -> list[bool]:
-    """For each statement `run` sends, whether it went in a batch (psycopg's pipeline mode)."""
-    batched: list[bool] = []
-
-    def spy(execute, sql, params, many, context):
-        batched.append(connection.connection.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(spy):
-        run()
-    return batched
-
-
 @pytest.mark.django_db(transaction=True)
-def test_an_audit_append_outside_any_transaction_is_one_batch():
-    # A read's access record: the chain's lock and the append in one round trip, the lock held for none.
-    batched = pipelined_statements(
-        lambda: audit_record(by=SYSTEM, action=AuditAction.READ, event_type="test.read", status=200)
-    )
+def test_an_audit_append_outside_any_transaction_is_one_statement_committed_at_once():
+    # A read's access record: the chain's lock is taken and released within the one statement's transaction.
+    with CaptureQueriesContext(connection) as queries:
+        audit_record(by=SYSTEM, action=AuditAction.READ, event_type="test.read", status=200)
 
-    assert batched == [True, True]
+    assert len(queries) == 1
     assert AuditEvent.objects.get().event_type == "test.read"
     assert connection.connection.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE  # committed
 
 
 @pytest.mark.django_db
 def test_an_audit_append_inside_a_transaction_is_part_of_it_without_a_savepoint(django_assert_num_queries):
-    with django_assert_num_queries(2):  # the lock and the append: no SAVEPOINT, no RELEASE
-        batched = pipelined_statements(lambda: audit_record(by=SYSTEM, action=AuditAction.READ, event_type="test.in"))
+    with django_assert_num_queries(1):  # the append alone: no SAVEPOINT, no RELEASE
+        audit_record(by=SYSTEM, action=AuditAction.READ, event_type="test.in")
 
-    assert batched == [False, False]
+    assert connection.in_atomic_block
+    assert AuditEvent.objects.get().event_type == "test.in"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_audit_append_holds_the_chains_lock_until_its_transaction_ends():
+    with transaction.atomic():
+        audit_record(by=SYSTEM, action=AuditAction.READ, event_type="test.locked")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+                " AND ((classid::bigint << 32) | objid::bigint) = %s",
+                [CHAIN_LOCK],
+            )
+            assert cursor.fetchone() == (1,)

@@ -9,17 +9,18 @@ and a rolled-back append takes its sequence number with it (no gap).
 import hashlib
 import json
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
-from triage.db import one_transaction, prepared_cursor
+from triage.db import insert_new
 from triage.models import ApiKey, AuditAction, AuditEvent
 from triage.selectors import user_roles
 
@@ -68,8 +69,13 @@ def audit_record(
     entity_id: object = "",
     patient_reference: str = "",
     detail: Mapping[str, Any] | None = None,
+    new_rows: Sequence[models.Model] = (),
 ) -> None:
-    """Append one event to the chain, in the caller's transaction (or a new one)."""
+    """Append one event to the chain: one statement, in the caller's transaction or as a transaction of its own.
+
+    `new_rows`: unsaved rows that the event records (a presentation and its assessment), inserted by the
+    same statement, so that they and their event are stored together or not at all, in one round trip.
+    """
     event = AuditEvent(
         recorded=timezone.now(),
         action=action,
@@ -88,55 +94,29 @@ def audit_record(
         detail=dict(detail or {}),
     )
     digest = content_digest(event)  # all the hashing work happens before the chain is locked
-    # Outside any transaction (a read's access record), the lock and the append are one batch: one round trip,
-    # and the chain's lock held for none. Inside one, no savepoint: if the append fails, the caller's fails too.
-    with one_transaction():
-        if settings.AUDIT_HASH_CHAIN:
-            _append_to_chain(event, digest)
-        else:
-            # Benchmarks only (AUDIT_HASH_CHAIN=false), to price the chain: unchained, and it will not verify.
-            _insert_unchained(event, digest)
-
-
-def _append_to_chain(event: AuditEvent, digest: str) -> None:
-    """Lock the chain until this transaction ends, then read its head and insert after it in one statement.
-
-    The lock is held from here to COMMIT. Nothing is read back, so in a batch (`triage.db.one_round_trip`)
-    the lock and the append travel with the statements before them.
-    """
     values = _content_values(event)
-    with prepared_cursor() as cursor:
-        cursor.execute(LOCK, [CHAIN_LOCK])
-        cursor.execute(APPEND, [GENESIS_HASH, *values, digest])
-
-
-def _insert_unchained(event: AuditEvent, digest: str) -> None:
-    """The same INSERT without the lock or the head: a random negative sequence, no predecessor."""
-    values = _content_values(event)
-    sequence = -secrets.randbits(62)
-    with prepared_cursor() as cursor:  # as the append's, so that the two differ only by the chain
-        cursor.execute(INSERT_UNCHAINED, [*values, sequence, "", chain_hash("", sequence, digest)])
+    if settings.AUDIT_HASH_CHAIN:
+        # The database function takes the chain's lock, held until the transaction ends, then appends after the head.
+        insert_new(*new_rows, then=(APPEND, [CHAIN_LOCK, GENESIS_HASH, *values, digest]))
+    else:
+        # Benchmarks only (AUDIT_HASH_CHAIN=false), to price the chain: a random negative sequence, no predecessor,
+        # no lock; it will not verify.
+        sequence = -secrets.randbits(62)
+        insert_new(*new_rows, then=(INSERT_UNCHAINED, [*values, sequence, "", chain_hash("", sequence, digest)]))
 
 
 def _content_values(event: AuditEvent) -> list[Any]:
     return [json.dumps(event.detail) if column == "detail" else getattr(event, column) for column in COLUMNS]
 
 
-LOCK = "SELECT pg_advisory_xact_lock(%s)"
 TABLE = AuditEvent._meta.db_table
 CHAIN_POSITION = ("sequence", "prev_hash", "hash")
 # The columns an append writes itself; the chain position comes from the head (or is made up, unchained).
 COLUMNS = [f.column for f in AuditEvent._meta.concrete_fields if f.column not in {"id", *CHAIN_POSITION}]
+# The chain's append (migration 0008), its arguments named: a column the function does not know is an error.
+APPEND_ARGUMENTS = ", ".join(f"{name} => %s" for name in ("lock_key", "genesis", *COLUMNS, "digest"))
+APPEND = f"SELECT triage_audit_append({APPEND_ARGUMENTS})"
 # Table and column names are the model's; every value is a parameter.
-# VALUES, so that every parameter takes its column's type (the statement is prepared: triage.db.prepared_cursor).
-APPEND = f"""
-    WITH head AS (SELECT sequence, hash FROM {TABLE} ORDER BY sequence DESC LIMIT 1),
-         position AS (SELECT COALESCE((SELECT sequence FROM head), 0) + 1 AS sequence,
-                             COALESCE((SELECT hash FROM head), %s) AS prev_hash)
-    INSERT INTO {TABLE} ({", ".join(COLUMNS)}, sequence, prev_hash, hash)
-    VALUES ({", ".join(["%s"] * len(COLUMNS))}, (SELECT sequence FROM position), (SELECT prev_hash FROM position),
-            (SELECT encode(sha256(convert_to(prev_hash || ':' || sequence || ':' || %s, 'UTF8')), 'hex') FROM position))
-"""  # noqa: S608
 INSERT_UNCHAINED = (
     f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}, sequence, prev_hash, hash)"  # noqa: S608
     f" VALUES ({', '.join(['%s'] * (len(COLUMNS) + 3))})"

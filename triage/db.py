@@ -1,8 +1,6 @@
-"""Database helpers for the write hot path: fewer round trips and less ORM work than `Model.objects.create()`."""
+"""Database helpers for the hot paths: fewer statements and less ORM work than `Model.objects.create()`."""
 
 import contextlib
-import contextvars
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -18,68 +16,15 @@ def _database() -> BaseDatabaseWrapper:
     return connections[DEFAULT_DB_ALIAS]
 
 
-@contextlib.contextmanager
-def one_round_trip() -> Iterator[None]:
-    """Run the statements inside as one transaction, sent to the server as one batch (psycopg's pipeline mode).
+def own_savepoint() -> contextlib.AbstractContextManager:
+    """Around a statement whose failure the caller handles (a unique constraint it expects to hit).
 
-    The server runs them in order, each with its own snapshot, as it would one by one. Outside
-    any transaction (a request, in autocommit), the batch is its own implicit transaction: the
-    server commits it at the batch's end, or rolls all of it back if one statement fails, without
-    waiting on this process, so a lock taken inside (the audit chain's) is held for no round trip.
-    Inside a caller's transaction (a test's, a management command's), the batch runs within a
-    savepoint instead, and an error rolls back only the block. Either way an error is raised as
-    Django's exception when the block ends. Inside, run statements only: a fetch costs a round
-    trip mid-batch, and `atomic()` or a commit would sync (and so commit) the batch early.
-    A nested `one_round_trip()` joins the batch it is in.
+    Inside a caller's transaction (a test's, a management command's), a savepoint, so that the failure
+    rolls back the statement alone and the transaction can go on. Outside any, in autocommit (a request),
+    the statement is its own transaction already: nothing, where `atomic()` would cost a round trip
+    each for BEGIN and COMMIT.
     """
-    if _batch.get():
-        yield
-        return
-    connection = _database()
-    # Django's health check, if the request has not had one: in the batch, its SELECT 1 would only be queued.
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    if connection.in_atomic_block or not connection.get_autocommit():
-        with transaction.atomic(), _pipeline():
-            yield
-        return
-    token = _batch.set(True)
-    try:
-        with _pipeline():
-            try:
-                yield
-            except BaseException:
-                # The batch is about to end with a Sync, which would commit what was sent so far.
-                with contextlib.suppress(psycopg.Error):  # a broken connection commits nothing anyway
-                    connection.connection.execute("ROLLBACK")
-                raise
-    finally:
-        _batch.reset(token)
-
-
-def one_transaction() -> contextlib.AbstractContextManager:
-    """The statements inside as one transaction, in as few round trips as can be, and never in a savepoint.
-
-    Inside a batch they join it, and inside a caller's transaction they are part of it: if they fail,
-    the caller's transaction fails with them. Otherwise they are a batch of their own (`one_round_trip`):
-    one round trip, where `transaction.atomic()` would take one each for BEGIN, every statement and COMMIT.
-    """
-    if _batch.get():
-        return contextlib.nullcontext()
-    connection = _database()
-    if connection.in_atomic_block or not connection.get_autocommit():
-        return transaction.atomic(savepoint=False)
-    return one_round_trip()
-
-
-_batch: contextvars.ContextVar[bool] = contextvars.ContextVar("triage_db_batch", default=False)
-
-
-@contextlib.contextmanager
-def _pipeline() -> Iterator[None]:
-    connection = _database()
-    with connection.wrap_database_errors, connection.connection.pipeline():
-        yield
+    return transaction.atomic() if _database().in_atomic_block else contextlib.nullcontext()
 
 
 def prepared_cursor(*, binary: bool = False) -> CursorWrapper:
@@ -144,12 +89,14 @@ def _fetch_one(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
         return cursor.fetchone()
 
 
-def insert_new(*instances: models.Model) -> None:
-    """INSERT new rows, one per instance, in a single statement.
+def insert_new(*instances: models.Model, then: tuple[str, list[Any]] | None = None) -> None:
+    """INSERT new rows, one per instance, in a single statement; `then`, a statement (SQL and parameters) to run
+    last in the same statement, such as the audit event that records the rows.
 
     For instances whose primary keys are set in Python and that need nothing back
     from the database. Foreign keys are deferred on PostgreSQL, so rows may refer
     to each other in either order. Fields are prepared as `save()` would prepare them.
+    One statement is one transaction in autocommit: all of it is stored, or none.
     """
     connection = _database()
     statements, params = [], []
@@ -157,7 +104,10 @@ def insert_new(*instances: models.Model) -> None:
         sql, fields = _insert_statement(type(instance))
         statements.append(sql)
         params += [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
-    # One statement: each INSERT but the last runs as a data-modifying WITH clause.
+    if then is not None:
+        statements.append(then[0])
+        params += then[1]
+    # One statement: each but the last runs as a data-modifying WITH clause.
     with_clauses = ", ".join(f"_row{n} AS ({sql})" for n, sql in enumerate(statements[:-1]))
     with prepared_cursor() as cursor:
         cursor.execute(f"WITH {with_clauses} {statements[-1]}" if with_clauses else statements[-1], params)

@@ -11,10 +11,11 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from triage.audit import SYSTEM, Actor, audit_record
-from triage.db import insert_new, one_round_trip
+from triage.db import own_savepoint
 from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review, ReviewStatus, Role
 from triage.payload import with_defaults
 from triage.rules import Assessment as AssessmentResult
@@ -71,11 +72,10 @@ def presentation_create(
     )
     # Kept on the instance, so reading the answer back costs no query.
     presentation.current_assessment = _new_assessment(presentation, result, assessed_at=received_at)
-    # The hot path: both rows in one statement and the audit event, one transaction in one round trip.
-    # A repeated external_id fails the whole batch with the unique constraint's IntegrityError.
-    with one_round_trip():
-        insert_new(presentation, presentation.current_assessment)
-        _record_assessment(by=by, event_type="presentation.create", presentation=presentation)
+    # The hot path: both rows and their audit event in one statement, so one transaction in one round trip.
+    # A repeated external_id fails all of it with the unique constraint's IntegrityError (presentation_submit).
+    with own_savepoint():
+        _record_assessment(by=by, event_type="presentation.create", presentation=presentation, created=True)
     return presentation
 
 
@@ -107,7 +107,8 @@ def _new_assessment(presentation: Presentation, result: AssessmentResult, *, ass
     )
 
 
-def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation) -> None:
+def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation, created: bool = False) -> None:
+    """`created`: the presentation and its assessment are new, and are inserted with the event."""
     assessment = presentation.current_assessment
     detail = {
         "assessment_id": str(assessment.id),
@@ -117,7 +118,8 @@ def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation
         "flagged": assessment.flagged,
     }
     status = None if by.kind == SYSTEM.kind else 201  # an HTTP status only where a request made it
-    _record_presentation_event(by, AuditAction.CREATE, event_type, status, presentation, detail)
+    new_rows = (presentation, assessment) if created else ()
+    _record_presentation_event(by, AuditAction.CREATE, event_type, status, presentation, detail, new_rows)
 
 
 def presentation_read_record(*, presentation: Presentation | PresentationRow, by: Actor) -> None:
@@ -136,6 +138,7 @@ def _record_presentation_event(
     status: int | None,
     presentation: Presentation | PresentationRow,
     detail: dict[str, Any] | None = None,
+    new_rows: Sequence[Model] = (),
 ) -> None:
     audit_record(
         by=by,
@@ -146,6 +149,7 @@ def _record_presentation_event(
         entity_id=presentation.id,
         patient_reference=presentation.patient_reference,
         detail=detail,
+        new_rows=new_rows,
     )
 
 

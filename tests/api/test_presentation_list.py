@@ -264,9 +264,9 @@ def test_a_list_page_costs_the_same_few_queries_whatever_its_size(
         presentation_create(payload=_payload(index), client=intake_key[0], by=SYSTEM)
     clinician_api.get("/api/v1/rules/")  # the key's last-used time is now fresh, so it is not written again
 
-    # Key lookup; one SELECT of the page joined with its assessments; the audit append (lock, then one INSERT
-    # that reads the chain head).
-    with django_assert_num_queries(4):
+    # Key lookup; one SELECT of the page joined with its assessments; the audit append (one statement: the
+    # database function that takes the chain's lock and inserts after the head).
+    with django_assert_num_queries(3):
         response = clinician_api.get(URL, {"page_size": page_size})
 
     assert len(response.json()["results"]) == page_size
@@ -276,8 +276,8 @@ def test_one_presentation_costs_a_fixed_few_queries(clinician_api, intake_key, d
     presentation = presentation_create(payload=_payload(0), client=intake_key[0], by=SYSTEM)
     clinician_api.get("/api/v1/rules/")
 
-    # Key lookup; one SELECT of the presentation joined with its assessment; the audit append (lock, one INSERT).
-    with django_assert_num_queries(4):
+    # Key lookup; one SELECT of the presentation joined with its assessment; the audit append.
+    with django_assert_num_queries(3):
         response = clinician_api.get(f"{URL}{presentation.id}/")
 
     assert response.status_code == 200
@@ -315,9 +315,9 @@ def test_queue_pages_are_planned_for_their_values_never_prepared(clinician_api, 
 def test_a_post_costs_a_fixed_few_queries(intake_api, django_assert_num_queries):
     intake_api.get("/api/v1/rules/")
 
-    # Key lookup; one INSERT of presentation and assessment; the audit append (lock, one INSERT after the chain
-    # head); plus the SAVEPOINT/RELEASE pair that only appears inside the test's own transaction.
-    with django_assert_num_queries(6):
+    # Key lookup; one statement inserting presentation and assessment and appending their audit event; plus
+    # the SAVEPOINT/RELEASE pair that only appears inside the test's own transaction.
+    with django_assert_num_queries(4):
         response = intake_api.post(URL, json.dumps(make_payload(**EMERGENCY)), content_type="application/json")
 
     assert response.status_code == 201

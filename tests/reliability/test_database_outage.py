@@ -95,7 +95,7 @@ def test_a_request_after_the_server_ended_the_workers_session_is_answered(tmp_pa
         ended = [end_the_workers_session()]
         keyed = http("GET", f"{base}/api/v1/rules/", headers=headers)
         ended.append(end_the_workers_session())
-        # No key: the request's first statement is the audit record of its refusal, sent as one batch.
+        # No key: the request's first statement is the audit record of its refusal.
         anonymous = http("GET", f"{base}/api/v1/rules/")
 
     assert ended == [1, 1]  # the worker's
