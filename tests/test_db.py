@@ -24,37 +24,52 @@ from triage.db import fetch_one_checked, insert_new, own_savepoint
 from triage.models import AuditAction, AuditEvent, Presentation
 
 
-def unsaved(external_id: str = "batch-1") -> Presentation:
+def unsaved(external_id: str = "row-1") -> Presentation:
     return Presentation(
-        id=uuid.uuid4(), client=None, external_id=external_id, patient_reference="pt-batch", age_years=40,
+        id=uuid.uuid4(), client=None, external_id=external_id, patient_reference="pt-row", age_years=40,
         sex="unknown", payload={}, received_at=timezone.now(), level=0, flagged=False, score=0, queue_rank=3100,
     )  # fmt: skip
 
 
-def insert_of(presentation: Presentation) -> tuple[str, list]:
-    """An INSERT of `presentation` as a statement to run after others (`then`)."""
-    sql, fields = triage_db._insert_statement(Presentation)
-    return sql, [field.get_db_prep_save(field.pre_save(presentation, add=True), connection) for field in fields]
+@pytest.mark.django_db
+def test_rows_and_the_select_after_them_are_one_statement_the_select_run_once_the_rows_are_in():
+    # PostgreSQL runs a WITH clause that nothing reads after the rest of the statement; the audit append must
+    # come after the rows, so that the chain's lock is held for none of their INSERTs.
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE rows_seen (n bigint)")
+        cursor.execute(
+            "CREATE FUNCTION pg_temp.note_rows(pattern text) RETURNS void LANGUAGE plpgsql VOLATILE AS $$"
+            " BEGIN INSERT INTO rows_seen SELECT count(*) FROM triage_presentation WHERE external_id LIKE pattern;"
+            " END $$"
+        )
 
-
-@pytest.mark.django_db(transaction=True)
-def test_rows_and_the_statement_after_them_are_one_statement_stored_together():
     with CaptureQueriesContext(connection) as queries:
-        insert_new(unsaved("first-1"), unsaved("first-2"), then=insert_of(unsaved("then")))
+        insert_new(unsaved("first-1"), unsaved("first-2"), then=("SELECT pg_temp.note_rows(%s)", ["first-%"]))
 
     assert len(queries) == 1
-    assert sorted(Presentation.objects.values_list("external_id", flat=True)) == ["first-1", "first-2", "then"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n FROM rows_seen")
+        assert cursor.fetchall() == [(2,)]
+    assert sorted(Presentation.objects.values_list("external_id", flat=True)) == ["first-1", "first-2"]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_when_the_statement_after_the_rows_fails_no_row_is_stored():
+def test_when_the_select_after_the_rows_fails_no_row_is_stored():
+    with pytest.raises(DataError):
+        insert_new(unsaved("new-1"), unsaved("new-2"), then=("SELECT 1 / %s", [0]))
+
+    assert not Presentation.objects.exists()
+    assert connection.connection.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE  # fit for more
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_a_later_row_fails_the_earlier_ones_are_not_stored():
     insert_new(unsaved("taken"))
 
     with pytest.raises(IntegrityError):
-        insert_new(unsaved("new-one"), then=insert_of(unsaved("taken")))  # the unique (client, external_id)
+        insert_new(unsaved("new-one"), unsaved("taken"))  # the unique (client, external_id) constraint
 
     assert list(Presentation.objects.values_list("external_id", flat=True)) == ["taken"]
-    assert connection.connection.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE  # fit for more
 
 
 @pytest.mark.django_db(transaction=True)

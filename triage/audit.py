@@ -94,33 +94,27 @@ def audit_record(
         detail=dict(detail or {}),
     )
     digest = content_digest(event)  # all the hashing work happens before the chain is locked
-    values = _content_values(event)
     if settings.AUDIT_HASH_CHAIN:
         # The database function takes the chain's lock, held until the transaction ends, then appends after the head.
-        insert_new(*new_rows, then=(APPEND, [CHAIN_LOCK, GENESIS_HASH, *values, digest]))
+        insert_new(*new_rows, then=(APPEND, [CHAIN_LOCK, GENESIS_HASH, *_content_values(event), digest]))
     else:
         # Benchmarks only (AUDIT_HASH_CHAIN=false), to price the chain: a random negative sequence, no predecessor,
         # no lock; it will not verify.
-        sequence = -secrets.randbits(62)
-        insert_new(*new_rows, then=(INSERT_UNCHAINED, [*values, sequence, "", chain_hash("", sequence, digest)]))
+        event.sequence, event.prev_hash = -secrets.randbits(62), ""
+        event.hash = chain_hash("", event.sequence, digest)
+        insert_new(*new_rows, event)
 
 
 def _content_values(event: AuditEvent) -> list[Any]:
     return [json.dumps(event.detail) if column == "detail" else getattr(event, column) for column in COLUMNS]
 
 
-TABLE = AuditEvent._meta.db_table
 CHAIN_POSITION = ("sequence", "prev_hash", "hash")
 # The columns an append writes itself; the chain position comes from the head (or is made up, unchained).
 COLUMNS = [f.column for f in AuditEvent._meta.concrete_fields if f.column not in {"id", *CHAIN_POSITION}]
 # The chain's append (migration 0008), its arguments named: a column the function does not know is an error.
 APPEND_ARGUMENTS = ", ".join(f"{name} => %s" for name in ("lock_key", "genesis", *COLUMNS, "digest"))
 APPEND = f"SELECT triage_audit_append({APPEND_ARGUMENTS})"
-# Table and column names are the model's; every value is a parameter.
-INSERT_UNCHAINED = (
-    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}, sequence, prev_hash, hash)"  # noqa: S608
-    f" VALUES ({', '.join(['%s'] * (len(COLUMNS) + 3))})"
-)
 CONTENT_FIELDS = (
     "recorded", "action", "event_type", "outcome", "status", "agent_type", "agent_name", "agent_role",
     "client_ip", "user_agent", "entity_type", "entity_id", "patient_reference", "request_id", "detail",

@@ -98,7 +98,7 @@ def test_identical_requests_racing_each_other_store_exactly_one_presentation():
 
 @pytest.mark.django_db(transaction=True)
 def test_committed_retries_and_conflicts_leave_one_presentation_and_an_intact_chain():
-    # Outside a test transaction a POST's batch carries its own COMMIT: a duplicate fails at that COMMIT.
+    # Outside a test transaction a POST's write is one statement, its own transaction: a duplicate fails it whole.
     _key, raw = make_api_key("intake-committed", Role.INTAKE)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
@@ -118,8 +118,7 @@ def test_committed_retries_and_conflicts_leave_one_presentation_and_an_intact_ch
 
 @pytest.mark.django_db(transaction=True)
 def test_retries_among_new_posts_on_one_connection_are_all_answered():
-    # A retry's batch fails on its first statement and the server skips the rest, preparations included:
-    # none may be taken for prepared afterwards (prepare_threshold in settings.py).
+    # A retry's write fails on the unique constraint: the prepared statements must serve the next POSTs as before.
     _key, raw = make_api_key("intake-mixed", Role.INTAKE)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
