@@ -141,3 +141,16 @@ def test_no_index_on_the_posted_tables_repeats_the_start_of_another():
         and other_classes[: len(classes)] == classes
     ]
     assert not redundant, f"each first index is the start of the second: {redundant}"
+
+
+def test_new_presentations_and_assessments_take_time_ordered_ids():
+    # UUIDv7: each new row's key goes to the end of its indexes, not to a random page of them.
+    first = make_presentation(external_id="ordered-1")
+    second = make_presentation(external_id="ordered-2")
+    second_assessment = second.current_assessment
+    reassessed = presentation_reassess(presentation=second, by=SYSTEM)
+    ids = [first.id, first.current_assessment.id, second.id, second_assessment.id, reassessed.id]
+
+    assert {value.version for value in ids} == {7}
+    assert first.id < second.id
+    assert first.current_assessment.id < second_assessment.id < reassessed.id

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from psycopg.types.json import Jsonb
 from rest_framework_api_key.models import AbstractAPIKey
+from uuid_utils.compat import uuid7
 
 from triage.rules import Level
 
@@ -73,7 +74,9 @@ class Presentation(models.Model):
     what the queue filters and sorts on, copied from the current assessment.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Time-ordered (UUIDv7): each new row's key lands at the end of the primary key's index, and of the
+    # assessments' index by presentation, not on a random page of it (see docs/performance.md).
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     # Not indexed alone: the unique (client, external_id) and the client's queue index both lead with it.
     client = models.ForeignKey(
         ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="presentations", db_index=False
@@ -129,7 +132,7 @@ class Presentation(models.Model):
 class Assessment(models.Model):
     """One scoring run of a presentation; never rewritten, re-scoring adds a new one."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)  # time-ordered, as a presentation's
     # Not indexed alone: assessment_by_presentation leads with it.
     presentation = models.ForeignKey(Presentation, on_delete=models.PROTECT, related_name="assessments", db_index=False)
     ruleset_version = models.CharField(max_length=16)

@@ -13,6 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
+from uuid_utils.compat import uuid7
 
 from triage.audit import SYSTEM, Actor, audit_record
 from triage.db import own_savepoint
@@ -57,7 +58,7 @@ def presentation_create(
     result = assess(presentation_from_payload(payload))
     patient = payload["patient"]
     presentation = Presentation(
-        id=uuid.uuid4(),
+        id=uuid7(),
         client=client,
         external_id=payload["external_id"],
         patient_reference=patient["reference"],
@@ -95,7 +96,7 @@ def presentation_reassess(*, presentation: Presentation, by: Actor) -> Assessmen
 
 def _new_assessment(presentation: Presentation, result: AssessmentResult, *, assessed_at: datetime) -> Assessment:
     return Assessment(
-        id=uuid.uuid4(),
+        id=uuid7(),
         presentation=presentation,
         ruleset_version=result.ruleset_version,
         level=result.level,
