@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import quote
 
 import psycopg
+from uuid_utils.compat import uuid7
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
@@ -119,7 +120,7 @@ def prefill(count: int, mix: list[dict[str, Any]], client_id: str) -> float:
             ids = []
             for n in range(count):
                 payload, result = scored[n % len(scored)]
-                pid, aid = uuid.uuid4(), uuid.uuid4()
+                pid, aid = uuid7(), uuid7()  # as the service makes them
                 ids.append((pid, aid, n))
                 received = now - datetime.timedelta(seconds=rng.randint(0, 90 * 86400))
                 copy.write_row((
@@ -240,7 +241,10 @@ def pgbench_script(statements: list[str], external_id: str) -> str:
     """The captured statements with their per-request values (ids, external id, times) made unique per run."""
     ids = json.loads(statements.pop())
     # pgbench -M prepared turns each :variable into a typed parameter, hence the casts.
-    unique = "md5(:client_id::text || '-' || :r::text || '{}')"
+    # Time-ordered, as the service's ids are (UUIDv7): the time in milliseconds, then 80 bits unique to the POST.
+    unique = "(lpad(to_hex((extract(epoch FROM now()) * 1000)::bigint), 12, '0')" + (
+        " || substr(md5(:client_id::text || '-' || :r::text || '{}'), 1, 20))"
+    )
     presentation, assessment = uuid.UUID(ids["presentation_id"]), uuid.UUID(ids["assessment_id"])
     replacements = [  # Django sends UUIDs as hex; the audit row holds the presentation id as text
         (f"'{presentation.hex}'::uuid", unique.format("p") + "::uuid"),
@@ -399,6 +403,11 @@ def main() -> None:
         floor = stack.enter_context(
             served("bench.floor.wsgi", args.workers, args.threads, logs / "floor.log", **limits)
         )
+        # Every worker warm before anything is measured: the servers' twelve workers boot at once, and /healthz
+        # answers as soon as one of each has, so the rest would boot into the first measurement, the service's.
+        warm_ups = [(service, post_path, intake_raw), (nochain, post_path, intake_raw), (floor, "/insert", "")]
+        for n, (base, path, key) in enumerate([*warm_ups, (floor, "/insert-drf", "")]):
+            wrk(base, path, max(levels), 2, post_script(mix[:50], f"warm{n}-"), key)
         for clients in levels:
             # Every POST new, each level its own ids: an external_id sent before would be answered as a retry.
             def posts(prefix: str, clients: int = clients) -> str:
