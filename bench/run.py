@@ -160,12 +160,17 @@ def settle_writes(*tables: str) -> None:
 # --- measuring -----------------------------------------------------------------------------------
 
 
-def wrk(base: str, path: str, connections: int, seconds: int, script: str = "", key: str = "") -> dict[str, Any]:
+def wrk(
+    base: str, path: str, connections: int, seconds: int, script: str = "", key: str = "", reconnect: bool = False
+) -> dict[str, Any]:
+    """`reconnect`: every request on a new connection, so that each is accepted afresh, by any worker."""
     lua = Path(tempfile.mkstemp(suffix=".lua")[1])
     lua.write_text(script + "\n" + (REPO / "bench" / "report.lua").read_text())
     command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "-s", str(lua)]
     if key:
         command += ["-H", f"Authorization: Api-Key {key}"]
+    if reconnect:
+        command += ["-H", "Connection: close"]
     output = subprocess.run([*command, base + path], capture_output=True, text=True, check=True).stdout
     lua.unlink()
     return json.loads(output.strip().splitlines()[-1])
@@ -241,7 +246,7 @@ def pgbench_script(statements: list[str], external_id: str) -> str:
     """The captured statements with their per-request values (ids, external id, times) made unique per run."""
     ids = json.loads(statements.pop())
     # pgbench -M prepared turns each :variable into a typed parameter, hence the casts.
-    # Time-ordered, as the service's ids are (UUIDv7): the time in milliseconds, then 80 bits unique to the POST.
+    # Time-prefixed, as the service's UUIDv7 ids are: the time in milliseconds, then 80 bits unique to the POST.
     unique = "(lpad(to_hex((extract(epoch FROM now()) * 1000)::bigint), 12, '0')" + (
         " || substr(md5(:client_id::text || '-' || :r::text || '{}'), 1, 20))"
     )
@@ -405,9 +410,10 @@ def main() -> None:
         )
         # Every worker warm before anything is measured: the servers' twelve workers boot at once, and /healthz
         # answers as soon as one of each has, so the rest would boot into the first measurement, the service's.
+        # A new connection per request: one gthread worker would otherwise take every connection of the warm-up.
         warm_ups = [(service, post_path, intake_raw), (nochain, post_path, intake_raw), (floor, "/insert", "")]
         for n, (base, path, key) in enumerate([*warm_ups, (floor, "/insert-drf", "")]):
-            wrk(base, path, max(levels), 2, post_script(mix[:50], f"warm{n}-"), key)
+            wrk(base, path, max(levels), 2, post_script(mix[:50], f"warm{n}-"), key, reconnect=True)
         for clients in levels:
             # Every POST new, each level its own ids: an external_id sent before would be answered as a retry.
             def posts(prefix: str, clients: int = clients) -> str:

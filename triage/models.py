@@ -75,7 +75,7 @@ class Presentation(models.Model):
     """
 
     # Time-ordered (UUIDv7): each new row's key lands at the end of the primary key's index, and of the
-    # assessments' index by presentation, not on a random page of it (see docs/performance.md).
+    # assessments' index by presentation, not on a random page of it (ADR 0008).
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     # Not indexed alone: the unique (client, external_id) and the client's queue index both lead with it.
     client = models.ForeignKey(

@@ -30,12 +30,12 @@ def presentation_examples() -> list[OpenApiExample]:
             OpenApiExample(
                 summary,
                 value={
-                    "id": "3f1c2a9e-5b7d-4c1e-9a0f-2d6b8e4c7a11",
+                    "id": "019ac4f2-5b7d-7c1e-9a0f-2d6b8e4c7a11",
                     "received_at": "2026-11-26T10:00:00Z",
                     "review_status": "pending",
                     **with_defaults(payload),
                     "assessment": {
-                        "id": "9a2e4b6c-8d0f-4a1b-8c3d-5e7f9a1b3c5d",
+                        "id": "019ac4f2-5b7e-7a1b-8c3d-5e7f9a1b3c5d",
                         "level": result.level.code,
                         "flagged": result.flagged,
                         "score": result.score,
