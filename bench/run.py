@@ -247,7 +247,8 @@ def pgbench_script(statements: list[str], external_id: str) -> str:
     ids = json.loads(statements.pop())
     # pgbench -M prepared turns each :variable into a typed parameter, hence the casts.
     # Time-prefixed, as the service's UUIDv7 ids are: the time in milliseconds, then 80 bits unique to the POST.
-    unique = "(lpad(to_hex((extract(epoch FROM now()) * 1000)::bigint), 12, '0')" + (
+    unique = (
+        "(lpad(to_hex((extract(epoch FROM now()) * 1000)::bigint), 12, '0')"
         " || substr(md5(:client_id::text || '-' || :r::text || '{}'), 1, 20))"
     )
     presentation, assessment = uuid.UUID(ids["presentation_id"]), uuid.UUID(ids["assessment_id"])
@@ -411,8 +412,11 @@ def main() -> None:
         # Every worker warm before anything is measured: the servers' twelve workers boot at once, and /healthz
         # answers as soon as one of each has, so the rest would boot into the first measurement, the service's.
         # A new connection per request: one gthread worker would otherwise take every connection of the warm-up.
-        warm_ups = [(service, post_path, intake_raw), (nochain, post_path, intake_raw), (floor, "/insert", "")]
-        for n, (base, path, key) in enumerate([*warm_ups, (floor, "/insert-drf", "")]):
+        warm_ups = [
+            (service, post_path, intake_raw), (nochain, post_path, intake_raw), (floor, "/insert", ""),
+            (floor, "/insert-drf", ""),
+        ]  # fmt: skip
+        for n, (base, path, key) in enumerate(warm_ups):
             wrk(base, path, max(levels), 2, post_script(mix[:50], f"warm{n}-"), key, reconnect=True)
         for clients in levels:
             # Every POST new, each level its own ids: an external_id sent before would be answered as a retry.
