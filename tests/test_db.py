@@ -2,6 +2,7 @@
 outside a caller's transaction; a request's first read stands in for the connection's health check."""
 
 import uuid
+import warnings
 from unittest import mock
 
 import psycopg
@@ -21,7 +22,7 @@ from django.utils import timezone
 from triage import db as triage_db
 from triage.audit import CHAIN_LOCK, SYSTEM, audit_record
 from triage.db import fetch_one_checked, insert_new, own_savepoint
-from triage.models import AuditAction, AuditEvent, Presentation
+from triage.models import AuditAction, AuditEvent, Presentation, ReviewStatus
 
 
 def unsaved(external_id: str = "row-1") -> Presentation:
@@ -257,3 +258,20 @@ def test_an_audit_append_holds_the_chains_lock_until_its_transaction_ends():
                 [CHAIN_LOCK],
             )
             assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.django_db
+def test_each_field_is_sent_as_save_would_send_it_and_a_choice_as_plain_text():
+    chosen = unsaved("chosen")
+    chosen.review_status = ReviewStatus.IN_REVIEW  # a str subclass: sent as its text, a str
+    naive = unsaved("naive")
+    naive.received_at = naive.received_at.replace(tzinfo=None)  # Django's preparation makes it aware
+    event = AuditEvent(recorded=timezone.now(), action=AuditAction.READ, detail={"n": 1})
+    for instance in (chosen, naive, event):
+        _sql, fields = triage_db._insert_statement(type(instance))
+        for field, plain in fields:
+            with warnings.catch_warnings(action="ignore", category=RuntimeWarning):  # naive datetime
+                ours = triage_db._prepared(instance, field, plain, connection)
+                django = field.get_db_prep_save(field.pre_save(instance, add=True), connection)
+            assert getattr(ours, "obj", ours) == getattr(django, "obj", django), field.name  # Jsonb: its value
+            assert type(ours) is (str if isinstance(django, str) else type(django)), field.name

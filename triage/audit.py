@@ -16,11 +16,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import models
+from django.db import DatabaseError, models
 from django.http import HttpRequest
 from django.utils import timezone
 
-from triage.db import insert_new
+from triage.db import insert_new, plain_str
 from triage.models import ApiKey, AuditAction, AuditEvent
 from triage.selectors import user_roles
 
@@ -39,20 +39,33 @@ class Actor:
     client_ip: str = ""
     user_agent: str = ""
     request_id: str = ""
+    # An API key authenticated from a worker's cache (triage.api.authentication), not read from its row: each
+    # append by this actor confirms, in its own statement, that the key is still live and still has `role`.
+    key_to_confirm: str = ""
+
+
+class ApiKeyNotLive(Exception):
+    """An append found its actor's API key revoked, expired or changed: nothing it would have stored was stored."""
 
 
 SYSTEM = Actor(kind="system", name="manage.py")
 
 
-def actor_for(request: HttpRequest, *, user: Any = None, api_key: ApiKey | None = None) -> Actor:
-    """The actor behind a request, authenticated by an API key, a Django user, or nobody."""
+def actor_for(
+    request: HttpRequest, *, user: Any = None, api_key: ApiKey | None = None, confirm_key: bool = False
+) -> Actor:
+    """The actor behind a request, authenticated by an API key, a Django user, or nobody.
+
+    `confirm_key`: the API key came from a cache, and each append must confirm it (Actor.key_to_confirm).
+    """
     context = {
         "client_ip": request.META.get("REMOTE_ADDR", "")[:45],
         "user_agent": request.headers.get("User-Agent", "")[:256],
         "request_id": getattr(request, "request_id", ""),
     }
     if api_key is not None:
-        return Actor(kind="api_key", name=api_key.name, role=api_key.role, **context)
+        key_to_confirm = api_key.pk if confirm_key else ""
+        return Actor(kind="api_key", name=api_key.name, role=api_key.role, key_to_confirm=key_to_confirm, **context)
     if user is not None and not isinstance(user, AnonymousUser) and getattr(user, "is_authenticated", False):
         return Actor(kind="user", name=user.get_username(), role=",".join(sorted(user_roles(user))), **context)
     return Actor(kind="anonymous", **context)
@@ -78,7 +91,7 @@ def audit_record(
     """
     event = AuditEvent(
         recorded=timezone.now(),
-        action=action,
+        action=plain_str(action),  # the choice's text (see plain_str)
         event_type=event_type,
         outcome=outcome,
         status=status,
@@ -94,15 +107,23 @@ def audit_record(
         detail=dict(detail or {}),
     )
     digest = content_digest(event)  # all the hashing work happens before the chain is locked
+    calls, params = ([CONFIRM], [by.key_to_confirm, by.role]) if by.key_to_confirm else ([], [])
     if settings.AUDIT_HASH_CHAIN:
         # The database function takes the chain's lock, held until the transaction ends, then appends after the head.
-        insert_new(*new_rows, then=(APPEND, [CHAIN_LOCK, GENESIS_HASH, *_content_values(event), digest]))
+        calls.append(APPEND)
+        params += [CHAIN_LOCK, GENESIS_HASH, *_content_values(event), digest]
     else:
         # Benchmarks only (AUDIT_HASH_CHAIN=false), to price the chain: a random negative sequence, no predecessor,
         # no lock; it will not verify.
         event.sequence, event.prev_hash = -secrets.randbits(62), ""
         event.hash = chain_hash("", event.sequence, digest)
-        insert_new(*new_rows, event)
+        new_rows = (*new_rows, event)
+    try:
+        insert_new(*new_rows, then=("SELECT " + ", ".join(calls), params) if calls else None)
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == KEY_NOT_LIVE:
+            raise ApiKeyNotLive from exc
+        raise
 
 
 def _content_values(event: AuditEvent) -> list[Any]:
@@ -114,7 +135,10 @@ CHAIN_POSITION = ("sequence", "prev_hash", "hash")
 COLUMNS = [f.column for f in AuditEvent._meta.concrete_fields if f.column not in {"id", *CHAIN_POSITION}]
 # The chain's append (migration 0008), its arguments named: a column the function does not know is an error.
 APPEND_ARGUMENTS = ", ".join(f"{name} => %s" for name in ("lock_key", "genesis", *COLUMNS, "digest"))
-APPEND = f"SELECT triage_audit_append({APPEND_ARGUMENTS})"
+APPEND = f"triage_audit_append({APPEND_ARGUMENTS})"
+# Raises KEY_NOT_LIVE unless the key (an id) is live with the role (migration 0010).
+CONFIRM = "triage_api_key_confirm(key_id => %s, key_role => %s)"
+KEY_NOT_LIVE = "TT401"
 CONTENT_FIELDS = (
     "recorded", "action", "event_type", "outcome", "status", "agent_type", "agent_name", "agent_role",
     "client_ip", "user_agent", "entity_type", "entity_id", "patient_reference", "request_id", "detail",

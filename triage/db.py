@@ -1,13 +1,18 @@
 """Database helpers for the hot paths: fewer statements and less ORM work than `Model.objects.create()`."""
 
 import contextlib
-from functools import cache
-from typing import Any
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache, partial
+from typing import Any, TypeVar
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, Error, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
+
+T = TypeVar("T")
 
 
 def _database() -> BaseDatabaseWrapper:
@@ -54,16 +59,22 @@ def prepared_cursor(*, binary: bool = False) -> CursorWrapper:
 
 
 def fetch_one_checked(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
-    """One row of a read that is safe to repeat, the read itself standing in for Django's health check.
+    """One row of a read that is safe to repeat, the read itself standing in for Django's health check."""
+    return as_health_check(partial(_fetch_one, sql, params))
+
+
+def as_health_check(statement: Callable[[], T]) -> T:
+    """Run `statement` (a request's first, safe to repeat) standing in for Django's health check.
 
     With persistent connections, Django checks the connection before a request's first statement
     with a round trip of its own (`SELECT 1`, CONN_HEALTH_CHECKS), so that a database restart
-    between requests goes unnoticed by clients. Every request with an API key starts with the key
-    lookup, a read: it is the check instead. If the connection turns out to be closed (the server
-    restarted, or ended the session), it is closed here too, and the read runs once more on a new
-    one, as the statement after a failed check would. Narrower than Django's check: a connection
-    left open but unusable (which Django's own end-of-request cleanup closes after an error) fails
-    this request rather than being replaced. Inside a transaction nothing is checked or repeated.
+    between requests goes unnoticed by clients. A request's first statement is the check instead:
+    the key lookup, or a POST's write when its key came from a cache. If the connection turns out
+    to be closed (the server restarted, or ended the session), it is closed here too, and
+    `statement` runs once more on a new one, as the statement after a failed check would. Narrower
+    than Django's check: a connection left open but unusable (which Django's own end-of-request
+    cleanup closes after an error) fails this request rather than being replaced. Inside a
+    transaction, or once the request has checked, nothing is checked or repeated.
     """
     connection = _database()
     probing = (
@@ -75,12 +86,12 @@ def fetch_one_checked(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
     if probing:
         connection.health_check_done = True
         try:
-            return _fetch_one(sql, params)
+            return statement()
         except Error:
             if not connection.connection.closed:
                 raise  # the statement failed, not the connection
             connection.close()
-    return _fetch_one(sql, params)
+    return statement()
 
 
 def _fetch_one(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
@@ -105,7 +116,7 @@ def insert_new(*instances: models.Model, then: tuple[str, list[Any]] | None = No
     for instance in instances:
         sql, fields = _insert_statement(type(instance))
         statements.append(sql)
-        params += [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
+        params += [_prepared(instance, field, plain, connection) for field, plain in fields]
     # One statement: each INSERT but the last runs as a data-modifying WITH clause.
     if then is None:
         last = statements.pop()
@@ -126,11 +137,42 @@ def insert_new(*instances: models.Model, then: tuple[str, list[Any]] | None = No
 
 
 @cache
-def _insert_statement(model: type[models.Model]) -> tuple[str, list[models.Field]]:
+def _insert_statement(model: type[models.Model]) -> tuple[str, list[tuple[models.Field, type | None]]]:
     # A primary key the database generates (an identity column) is left to it.
     fields = [field for field in model._meta.concrete_fields if not isinstance(field, models.AutoField)]
     quote = _database().ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     table = quote(model._meta.db_table)
-    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", fields  # noqa: S608 (names are the model's)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names are the model's)
+    return sql, [(field, _stored_as_is(field)) for field in fields]
+
+
+def _prepared(instance: models.Model, field: models.Field, plain: type | None, connection: BaseDatabaseWrapper) -> Any:
+    """What `save()` would send for the field: Django's preparation is a dozen calls a field, and a POST's rows have
+    two dozen fields; for a value of the type the field would make of it anyway, it changes nothing."""
+    value = getattr(instance, field.attname)
+    if type(value) is plain and (plain is not datetime or value.tzinfo is not None):  # Django makes naive ones aware
+        return value
+    if plain is str and isinstance(value, str):
+        return plain_str(value)
+    return field.get_db_prep_save(field.pre_save(instance, add=True), connection)
+
+
+def plain_str(value: str) -> str:
+    """A str subclass's text as a str, such as a choice's (TextChoices): the same text to the database, but psycopg
+    finds the dumper of a str at once, where for a subclass it searches the class's ancestry on every statement."""
+    return str.__str__(value)
+
+
+# Exact field classes (a subclass may prepare differently) that, on PostgreSQL, send a value of this type as it is.
+# Not integers: Django sends each in a wrapper of its column's type (psycopg's Int2 for a smallint, say).
+_AS_IS = {models.CharField: str, models.UUIDField: uuid.UUID, models.BooleanField: bool, models.DateTimeField: datetime}
+
+
+def _stored_as_is(field: models.Field) -> type | None:
+    if field.is_relation:
+        return _stored_as_is(field.target_field)  # a foreign key's value is its target's
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return None  # set by pre_save
+    return _AS_IS.get(type(field))

@@ -1,15 +1,18 @@
 """`Authorization: Api-Key <key>` for machine clients."""
 
 import re
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from triage.api.throttling import FailedAuthenticationThrottle
-from triage.audit import Actor, actor_for
+from triage.audit import Actor, ApiKeyNotLive, actor_for
 from triage.models import ApiKey
 from triage.selectors import api_key_for
 
@@ -18,6 +21,8 @@ KEYWORD = "Api-Key"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 # The shape djangorestframework-api-key generates: 8-character prefix, a dot, 32-character secret.
 KEY_SHAPE = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
+# How long a worker keeps a key it has read for the views that confirm it (ConfirmsCachedApiKey).
+CACHED_KEY_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,7 @@ class ApiKeyUser:
     """What `request.user` is for a request authenticated by an API key."""
 
     api_key: ApiKey
+    from_cache: bool = False  # not read from its row for this request: its statements confirm it
     is_authenticated: bool = True
     is_anonymous: bool = False
     is_staff: bool = False
@@ -52,13 +58,19 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         wait = failures.wait_needed(request)
         if wait is not None:
             raise exceptions.Throttled(wait, detail="Too many failed authentication attempts from this address.")
-        # Anything not shaped like a key never reaches the database.
-        api_key = api_key_for(raw_key) if KEY_SHAPE.fullmatch(raw_key) else None
+        cacheable = isinstance(view := request.parser_context.get("view"), ConfirmsCachedApiKey) and view.confirms_key
+        api_key = _cached_keys.get(raw_key) if cacheable else None
+        from_cache = api_key is not None
+        if not from_cache:
+            # Anything not shaped like a key never reaches the database.
+            api_key = api_key_for(raw_key) if KEY_SHAPE.fullmatch(raw_key) else None
         if api_key is None or api_key.has_expired:
             failures.record_failure(request)
-            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+            raise exceptions.AuthenticationFailed(INVALID_KEY)
+        if cacheable and not from_cache:
+            _cached_keys.put(raw_key, api_key)
         self._touch(api_key)
-        return ApiKeyUser(api_key), api_key
+        return ApiKeyUser(api_key, from_cache), api_key
 
     def authenticate_header(self, request: Request) -> str:
         return KEYWORD
@@ -71,7 +83,63 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             api_key.last_used_at = now
 
 
+INVALID_KEY = "Invalid or revoked API key."
+
+
+class _CachedKeys:
+    """Keys this worker has read, by their secret, for CACHED_KEY_SECONDS: only for the views that confirm them.
+
+    Only valid keys are kept, so a caller cannot grow it; the secrets are dropped once stale, as keys are.
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[str, tuple[ApiKey, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, raw_key: str) -> ApiKey | None:
+        api_key, stale_at = self._keys.get(raw_key, (None, 0.0))
+        return api_key if time.monotonic() < stale_at else None
+
+    def put(self, raw_key: str, api_key: ApiKey) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._keys = {raw: kept for raw, kept in self._keys.items() if now < kept[1]}
+            self._keys[raw_key] = (api_key, now + CACHED_KEY_SECONDS)
+
+    def forget(self, api_key: ApiKey) -> None:
+        with self._lock:
+            self._keys = {raw: kept for raw, kept in self._keys.items() if kept[0].pk != api_key.pk}
+
+
+_cached_keys = _CachedKeys()
+
+
+class ConfirmsCachedApiKey:
+    """A DRF view whose `confirms_key` actions confirm their API key in their own statements (the audit append's,
+    triage.audit.Actor.key_to_confirm) before anything is stored or answered, and so may take the key from a
+    worker's cache and save its lookup: a round trip and a sixth of a POST's CPU.
+
+    A key revoked, expired or changed in the meantime stores nothing and is answered 401, as if read afresh.
+    """
+
+    confirm_key_actions: frozenset[str] = frozenset()
+
+    @property
+    def confirms_key(self) -> bool:
+        return getattr(self, "action", None) in self.confirm_key_actions
+
+    def handle_exception(self, exc: Exception) -> Response:
+        try:
+            return super().handle_exception(exc)
+        except ApiKeyNotLive:
+            request = self.request
+            _cached_keys.forget(request.auth)
+            request._not_authenticated()  # the 401's own audit record has no key to confirm
+            return super().handle_exception(exceptions.AuthenticationFailed(INVALID_KEY))
+
+
 def request_actor(request: Request) -> Actor:
     """The audit actor of a DRF request, whichever way it authenticated (or did not)."""
     api_key = request.auth if isinstance(request.auth, ApiKey) else None
-    return actor_for(request._request, user=None if api_key else request.user, api_key=api_key)
+    from_cache = isinstance(request.user, ApiKeyUser) and request.user.from_cache
+    return actor_for(request._request, user=None if api_key else request.user, api_key=api_key, confirm_key=from_cache)

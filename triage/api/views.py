@@ -14,7 +14,7 @@ from rest_framework.viewsets import ViewSet
 
 from triage import selectors, services
 from triage.api import examples
-from triage.api.authentication import request_actor
+from triage.api.authentication import ConfirmsCachedApiKey, request_actor
 from triage.api.intake import validated_presentation
 from triage.api.pagination import QueuePagination
 from triage.api.parsers import json_body
@@ -102,7 +102,9 @@ class RuleCatalogueView(APIView):
         responses={201: ReviewSerializer, **problems(400, 401, 403, 404, 413, 415)},
     ),
 )
-class PresentationViewSet(ViewSet):
+class PresentationViewSet(ConfirmsCachedApiKey, ViewSet):
+    # A POST's audit append confirms its key (triage.audit.Actor.key_to_confirm), as do a retry's and a refusal's.
+    confirm_key_actions = frozenset({"create"})
     audit_entity = "presentation"
     audit_entity_type = "Presentation"
     audit_actions = {"review": AuditAction.UPDATE}

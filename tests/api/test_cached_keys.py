@@ -1,0 +1,145 @@
+"""A POST may take its API key from the worker's cache, saving the key's lookup; its write confirms the key instead.
+
+Whatever happened to the key since it was cached (revoked, expired, given another role), the next POST stores
+nothing, is refused 401 as a POST with a key read afresh would be, and the key leaves the cache.
+"""
+
+import json
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import make_payload
+from tests.test_db import end_session, next_request
+from triage.api import authentication
+from triage.audit import SYSTEM
+from triage.models import ApiKey, AuditEvent, Presentation, Role
+from triage.services import api_key_revoke
+
+URL = "/api/v1/presentations/"
+
+
+def post(client, external_id: str, **fields):
+    return client.post(
+        URL, json.dumps(make_payload(external_id=external_id, **fields)), content_type="application/json"
+    )
+
+
+def key_lookups() -> mock.MagicMock:
+    return mock.patch("triage.api.authentication.api_key_for", wraps=authentication.api_key_for)
+
+
+@pytest.mark.django_db
+def test_a_post_after_the_first_reads_no_key_and_is_one_statement(intake_api):
+    assert post(intake_api, "first").status_code == 201
+
+    with CaptureQueriesContext(connection) as queries, key_lookups() as lookups:
+        response = post(intake_api, "second")
+
+    assert response.status_code == 201
+    assert lookups.call_count == 0
+    # The write alone, between the SAVEPOINT/RELEASE pair that only the test's own transaction adds.
+    assert len(queries) == 3
+
+
+@pytest.mark.django_db
+def test_reads_never_take_the_key_from_the_cache(intake_api, intake_key):
+    assert post(intake_api, "cached").status_code == 201
+
+    with key_lookups() as lookups:
+        assert intake_api.get(URL).status_code == 200
+    assert lookups.call_count == 1
+
+    api_key_revoke(name=intake_key[0].name, by=SYSTEM)
+    assert intake_api.get(URL).status_code == 401
+
+
+def revoke(api_key: ApiKey) -> None:
+    api_key_revoke(name=api_key.name, by=SYSTEM)
+
+
+def expire(api_key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=api_key.pk).update(expiry_date=timezone.now() - timedelta(seconds=1))
+
+
+def change_role(api_key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=api_key.pk).update(role=Role.CLINICIAN)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", [revoke, expire, change_role])
+def test_a_key_changed_since_it_was_cached_stores_nothing_and_is_refused(intake_api, intake_key, change):
+    assert post(intake_api, "before").status_code == 201
+    change(intake_key[0])
+    events = AuditEvent.objects.count()
+
+    response = post(intake_api, "after")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Api-Key"
+    assert response.json()["detail"] == "Invalid or revoked API key."
+    assert not Presentation.objects.filter(external_id="after").exists()
+    # Only the refusal is recorded, and with no key to its name: none was authenticated.
+    refusal = AuditEvent.objects.get(sequence__gt=events)
+    assert (refusal.event_type, refusal.outcome, refusal.status) == ("presentation.create", "failure", 401)
+    assert (refusal.agent_type, refusal.agent_name) == ("anonymous", "")
+
+
+@pytest.mark.django_db
+def test_a_refused_key_leaves_the_cache(intake_api, intake_key):
+    assert post(intake_api, "before").status_code == 201
+    revoke(intake_key[0])
+    assert post(intake_api, "refused").status_code == 401
+
+    with key_lookups() as lookups:
+        assert post(intake_api, "refused-again").status_code == 401
+
+    assert lookups.call_count == 1  # read afresh, and found revoked
+
+
+# In autocommit, as requests run: the refused append must not take the refusal's record down with it.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("resent", "reason"), [({}, "a retry"), ({"notes": "changed"}, "a conflicting id")])
+def test_a_key_revoked_since_it_was_cached_learns_nothing_of_a_stored_presentation(
+    intake_api, intake_key, resent, reason
+):
+    stored = post(intake_api, "stored")
+    assert stored.status_code == 201
+    revoke(intake_key[0])
+
+    response = post(intake_api, "stored", **resent)
+
+    assert response.status_code == 401, reason
+    assert stored.json()["id"] not in response.content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(AUDIT_HASH_CHAIN=False)
+def test_unchained_appends_confirm_the_key_too(intake_api, intake_key):
+    assert post(intake_api, "before").status_code == 201
+    revoke(intake_key[0])
+
+    assert post(intake_api, "after").status_code == 401
+    assert not Presentation.objects.filter(external_id="after").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_key_post_on_a_connection_the_server_ended_is_stored_on_a_new_one(intake_api):
+    assert post(intake_api, "before").status_code == 201
+    ended = connection.connection.info.backend_pid
+    next_request()
+    end_session(ended)
+
+    # The write is the check: Django's own (a SELECT 1 of its own) never runs.
+    wrapper = type(connections[DEFAULT_DB_ALIAS])
+    with mock.patch.object(wrapper, "is_usable", autospec=True, side_effect=AssertionError("Django's own check ran")):
+        response = post(intake_api, "after")
+
+    assert response.status_code == 201
+    assert connection.connection.info.backend_pid != ended
+    assert Presentation.objects.filter(external_id="after").count() == 1
