@@ -19,10 +19,11 @@ from django.db import (
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.factories import make_api_key
 from triage import db as triage_db
 from triage.audit import CHAIN_LOCK, SYSTEM, audit_record
 from triage.db import fetch_one_checked, insert_new, own_savepoint
-from triage.models import AuditAction, AuditEvent, Presentation, ReviewStatus
+from triage.models import Assessment, AuditAction, AuditEvent, Presentation, ReviewStatus, Role
 
 
 def unsaved(external_id: str = "row-1") -> Presentation:
@@ -264,10 +265,15 @@ def test_an_audit_append_holds_the_chains_lock_until_its_transaction_ends():
 def test_each_field_is_sent_as_save_would_send_it_and_a_choice_as_plain_text():
     chosen = unsaved("chosen")
     chosen.review_status = ReviewStatus.IN_REVIEW  # a str subclass: sent as its text, a str
+    chosen.client = make_api_key("prepared", Role.INTAKE)[0]  # a foreign key to a text key
     naive = unsaved("naive")
     naive.received_at = naive.received_at.replace(tzinfo=None)  # Django's preparation makes it aware
+    assessment = Assessment(
+        id=uuid.uuid4(), presentation=chosen, ruleset_version="1", level=0, flagged=False, score=0, findings=[],
+        recommendations=[], assessed_at=timezone.now(),
+    )  # fmt: skip
     event = AuditEvent(recorded=timezone.now(), action=AuditAction.READ, detail={"n": 1})
-    for instance in (chosen, naive, event):
+    for instance in (chosen, naive, assessment, event):
         _sql, fields = triage_db._insert_statement(type(instance))
         for field, plain in fields:
             with warnings.catch_warnings(action="ignore", category=RuntimeWarning):  # naive datetime

@@ -107,19 +107,19 @@ def audit_record(
         detail=dict(detail or {}),
     )
     digest = content_digest(event)  # all the hashing work happens before the chain is locked
-    calls, params = ([CONFIRM], [by.key_to_confirm, by.role]) if by.key_to_confirm else ([], [])
+    key = [by.key_to_confirm, by.role] if by.key_to_confirm else []
     if settings.AUDIT_HASH_CHAIN:
-        # The database function takes the chain's lock, held until the transaction ends, then appends after the head.
-        calls.append(APPEND)
-        params += [CHAIN_LOCK, GENESIS_HASH, *_content_values(event), digest]
+        # The database function takes the chain's lock, held until the transaction ends, confirms the key if
+        # given, then appends after the head.
+        then = (APPEND_CONFIRMING if key else APPEND, [CHAIN_LOCK, GENESIS_HASH, *_content_values(event), digest, *key])
     else:
         # Benchmarks only (AUDIT_HASH_CHAIN=false), to price the chain: a random negative sequence, no predecessor,
         # no lock; it will not verify.
         event.sequence, event.prev_hash = -secrets.randbits(62), ""
         event.hash = chain_hash("", event.sequence, digest)
-        new_rows = (*new_rows, event)
+        new_rows, then = (*new_rows, event), (CONFIRM, key) if key else None
     try:
-        insert_new(*new_rows, then=("SELECT " + ", ".join(calls), params) if calls else None)
+        insert_new(*new_rows, then=then)
     except DatabaseError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == KEY_NOT_LIVE:
             raise ApiKeyNotLive from exc
@@ -135,9 +135,10 @@ CHAIN_POSITION = ("sequence", "prev_hash", "hash")
 COLUMNS = [f.column for f in AuditEvent._meta.concrete_fields if f.column not in {"id", *CHAIN_POSITION}]
 # The chain's append (migration 0008), its arguments named: a column the function does not know is an error.
 APPEND_ARGUMENTS = ", ".join(f"{name} => %s" for name in ("lock_key", "genesis", *COLUMNS, "digest"))
-APPEND = f"triage_audit_append({APPEND_ARGUMENTS})"
-# Raises KEY_NOT_LIVE unless the key (an id) is live with the role (migration 0010).
-CONFIRM = "triage_api_key_confirm(key_id => %s, key_role => %s)"
+APPEND = f"SELECT triage_audit_append({APPEND_ARGUMENTS})"
+# The same, once it holds the lock, raising KEY_NOT_LIVE unless the key (an id) is live with the role (migration 0010).
+APPEND_CONFIRMING = f"SELECT triage_audit_append({APPEND_ARGUMENTS}, key_id => %s, key_role => %s)"
+CONFIRM = "SELECT triage_api_key_confirm(key_id => %s, key_role => %s)"
 KEY_NOT_LIVE = "TT401"
 CONTENT_FIELDS = (
     "recorded", "action", "event_type", "outcome", "status", "agent_type", "agent_name", "agent_role",

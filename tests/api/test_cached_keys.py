@@ -5,17 +5,19 @@ nothing, is refused 401 as a POST with a key read afresh would be, and the key l
 """
 
 import json
+import threading
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import Max
 from django.test import override_settings
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import make_payload
 from tests.test_db import end_session, next_request
+from triage import services
 from triage.api import authentication
 from triage.audit import SYSTEM
 from triage.models import ApiKey, AuditEvent, Presentation, Role
@@ -34,17 +36,42 @@ def key_lookups() -> mock.MagicMock:
     return mock.patch("triage.api.authentication.api_key_for", wraps=authentication.api_key_for)
 
 
+def events_after(sequence: int | None) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(sequence__gt=sequence or 0).order_by("sequence"))
+
+
+def last_sequence() -> int | None:
+    return AuditEvent.objects.aggregate(last=Max("sequence"))["last"]
+
+
+def assert_refused(response, sequence: int | None) -> None:
+    """401 as for a key read afresh, and only the refusal recorded, in no key's name: none was authenticated."""
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Api-Key"
+    assert response.json()["detail"] == "Invalid or revoked API key."
+    (refusal,) = events_after(sequence)
+    assert (refusal.event_type, refusal.outcome, refusal.status) == ("presentation.create", "failure", 401)
+    assert (refusal.agent_type, refusal.agent_name) == ("anonymous", "")
+
+
 @pytest.mark.django_db
 def test_a_post_after_the_first_reads_no_key_and_is_one_statement(intake_api):
     assert post(intake_api, "first").status_code == 201
 
-    with CaptureQueriesContext(connection) as queries, key_lookups() as lookups:
+    statements = []
+
+    def capture(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture), key_lookups() as lookups:
         response = post(intake_api, "second")
 
     assert response.status_code == 201
     assert lookups.call_count == 0
-    # The write alone, between the SAVEPOINT/RELEASE pair that only the test's own transaction adds.
-    assert len(queries) == 3
+    # The write alone, confirming the key, between the SAVEPOINT/RELEASE pair only the test's transaction adds.
+    assert len(statements) == 3
+    assert "key_id => %s, key_role => %s" in statements[1]
 
 
 @pytest.mark.django_db
@@ -76,18 +103,12 @@ def change_role(api_key: ApiKey) -> None:
 def test_a_key_changed_since_it_was_cached_stores_nothing_and_is_refused(intake_api, intake_key, change):
     assert post(intake_api, "before").status_code == 201
     change(intake_key[0])
-    events = AuditEvent.objects.count()
+    sequence = last_sequence()
 
     response = post(intake_api, "after")
 
-    assert response.status_code == 401
-    assert response["WWW-Authenticate"] == "Api-Key"
-    assert response.json()["detail"] == "Invalid or revoked API key."
+    assert_refused(response, sequence)
     assert not Presentation.objects.filter(external_id="after").exists()
-    # Only the refusal is recorded, and with no key to its name: none was authenticated.
-    refusal = AuditEvent.objects.get(sequence__gt=events)
-    assert (refusal.event_type, refusal.outcome, refusal.status) == ("presentation.create", "failure", 401)
-    assert (refusal.agent_type, refusal.agent_name) == ("anonymous", "")
 
 
 @pytest.mark.django_db
@@ -108,14 +129,43 @@ def test_a_refused_key_leaves_the_cache(intake_api, intake_key):
 def test_a_key_revoked_since_it_was_cached_learns_nothing_of_a_stored_presentation(
     intake_api, intake_key, resent, reason
 ):
-    stored = post(intake_api, "stored")
-    assert stored.status_code == 201
+    assert post(intake_api, "stored").status_code == 201
     revoke(intake_key[0])
+    sequence = last_sequence()
 
-    response = post(intake_api, "stored", **resent)
+    # The stored presentation is read and compared (with_defaults), then its answer refused.
+    with mock.patch("triage.services.with_defaults", wraps=services.with_defaults) as compared:
+        response = post(intake_api, "stored", **resent)
 
-    assert response.status_code == 401, reason
-    assert stored.json()["id"] not in response.content.decode()
+    assert compared.call_count == 2, reason
+    assert_refused(response, sequence)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_waiting_on_the_chain_behind_a_revocation_is_refused(intake_api, intake_key):
+    # The key is confirmed once the append holds the chain's lock, which the revocation holds until it commits.
+    assert post(intake_api, "before").status_code == 201
+    revoked, release = threading.Event(), threading.Event()
+
+    def revoke_and_wait() -> None:
+        try:
+            with transaction.atomic():
+                revoke(intake_key[0])
+                revoked.set()
+                release.wait(5)
+        finally:
+            connection.close()  # this thread's own
+
+    revoker = threading.Thread(target=revoke_and_wait)
+    revoker.start()
+    assert revoked.wait(5)
+    threading.Timer(0.5, release.set).start()  # while the POST below waits on the chain's lock
+
+    response = post(intake_api, "after")
+    revoker.join()
+
+    assert response.status_code == 401
+    assert not Presentation.objects.filter(external_id="after").exists()
 
 
 @pytest.mark.django_db
@@ -135,11 +185,13 @@ def test_a_cached_key_post_on_a_connection_the_server_ended_is_stored_on_a_new_o
     next_request()
     end_session(ended)
 
-    # The write is the check: Django's own (a SELECT 1 of its own) never runs.
+    # The write is the check: Django's own (a SELECT 1 of its own) never runs, nor does a key lookup.
     wrapper = type(connections[DEFAULT_DB_ALIAS])
-    with mock.patch.object(wrapper, "is_usable", autospec=True, side_effect=AssertionError("Django's own check ran")):
+    unchecked = mock.patch.object(wrapper, "is_usable", autospec=True, side_effect=AssertionError("Django's check"))
+    with unchecked, key_lookups() as lookups:
         response = post(intake_api, "after")
 
     assert response.status_code == 201
+    assert lookups.call_count == 0
     assert connection.connection.info.backend_pid != ended
     assert Presentation.objects.filter(external_id="after").count() == 1

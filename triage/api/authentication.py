@@ -23,6 +23,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 KEY_SHAPE = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
 # How long a worker keeps a key it has read for the views that confirm it (ConfirmsCachedApiKey).
 CACHED_KEY_SECONDS = 60
+INVALID_KEY = "Invalid or revoked API key."
 
 
 @dataclass(frozen=True)
@@ -79,17 +80,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     def _touch(api_key: ApiKey) -> None:
         now = timezone.now()
         if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
-            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+            ApiKey.objects.filter(pk=api_key.pk, revoked=False).update(last_used_at=now)  # a cached key may not be
             api_key.last_used_at = now
 
 
-INVALID_KEY = "Invalid or revoked API key."
-
-
 class _CachedKeys:
-    """Keys this worker has read, by their secret, for CACHED_KEY_SECONDS: only for the views that confirm them.
-
-    Only valid keys are kept, so a caller cannot grow it; the secrets are dropped once stale, as keys are.
+    """Keys this worker has read, by their secret, for CACHED_KEY_SECONDS from the read: only for the views that
+    confirm them. Only valid keys are kept, so a caller cannot grow it; a stale one is dropped when next asked
+    for, or when another key is kept.
     """
 
     def __init__(self) -> None:
@@ -98,7 +96,10 @@ class _CachedKeys:
 
     def get(self, raw_key: str) -> ApiKey | None:
         api_key, stale_at = self._keys.get(raw_key, (None, 0.0))
-        return api_key if time.monotonic() < stale_at else None
+        if api_key is not None and time.monotonic() >= stale_at:
+            self.forget(api_key.pk)
+            return None
+        return api_key
 
     def put(self, raw_key: str, api_key: ApiKey) -> None:
         now = time.monotonic()
@@ -106,9 +107,9 @@ class _CachedKeys:
             self._keys = {raw: kept for raw, kept in self._keys.items() if now < kept[1]}
             self._keys[raw_key] = (api_key, now + CACHED_KEY_SECONDS)
 
-    def forget(self, api_key: ApiKey) -> None:
+    def forget(self, key_id: str) -> None:
         with self._lock:
-            self._keys = {raw: kept for raw, kept in self._keys.items() if kept[0].pk != api_key.pk}
+            self._keys = {raw: kept for raw, kept in self._keys.items() if kept[0].pk != key_id}
 
 
 _cached_keys = _CachedKeys()
@@ -132,9 +133,11 @@ class ConfirmsCachedApiKey:
         try:
             return super().handle_exception(exc)
         except ApiKeyNotLive:
+            # As when a lookup finds the key no longer live: a failure for the address, and a 401 from no one.
             request = self.request
-            _cached_keys.forget(request.auth)
-            request._not_authenticated()  # the 401's own audit record has no key to confirm
+            _cached_keys.forget(request.auth.pk)
+            FailedAuthenticationThrottle().record_failure(request)
+            request._not_authenticated()  # so the 401's own audit record has no key to confirm
             return super().handle_exception(exceptions.AuthenticationFailed(INVALID_KEY))
 
 
