@@ -89,34 +89,36 @@ def audit_record(
     `new_rows`: unsaved rows that the event records (a presentation and its assessment), inserted by the
     same statement, so that they and their event are stored together or not at all, in one round trip.
     """
-    event = AuditEvent(
-        recorded=timezone.now(),
-        action=plain_str(action),  # the choice's text (see plain_str)
-        event_type=event_type,
-        outcome=outcome,
-        status=status,
-        agent_type=by.kind,
-        agent_name=by.name[:150],
-        agent_role=by.role,
-        client_ip=by.client_ip,
-        user_agent=by.user_agent,
-        entity_type=entity_type,
-        entity_id=str(entity_id)[:64],  # an id from a URL may be anything: the column's width
-        patient_reference=patient_reference,
-        request_id=by.request_id,
-        detail=dict(detail or {}),
-    )
-    digest = content_digest(event)  # all the hashing work happens before the chain is locked
+    # What the event says, as a dict: a model instance would cost more to make than the rest of the append.
+    content = {
+        "recorded": timezone.now(),
+        "action": plain_str(action),  # the choice's text (see plain_str)
+        "event_type": event_type,
+        "outcome": outcome,
+        "status": status,
+        "agent_type": by.kind,
+        "agent_name": by.name[:150],
+        "agent_role": by.role,
+        "client_ip": by.client_ip,
+        "user_agent": by.user_agent,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id)[:64],  # an id from a URL may be anything: the column's width
+        "patient_reference": patient_reference,
+        "request_id": by.request_id,
+        "detail": dict(detail or {}),
+    }
+    digest = content_digest(content)  # all the hashing work happens before the chain is locked
     key = [by.key_to_confirm, by.role] if by.key_to_confirm else []
     if settings.AUDIT_HASH_CHAIN:
         # The database function takes the chain's lock, held until the transaction ends, confirms the key if
         # given, then appends after the head.
-        then = (APPEND_CONFIRMING if key else APPEND, [CHAIN_LOCK, GENESIS_HASH, *_content_values(event), digest, *key])
+        values = [json.dumps(content["detail"]) if column == "detail" else content[column] for column in COLUMNS]
+        then = (APPEND_CONFIRMING if key else APPEND, [CHAIN_LOCK, GENESIS_HASH, *values, digest, *key])
     else:
         # Benchmarks only (AUDIT_HASH_CHAIN=false), to price the chain: a random negative sequence, no predecessor,
         # no lock; it will not verify.
-        event.sequence, event.prev_hash = -secrets.randbits(62), ""
-        event.hash = chain_hash("", event.sequence, digest)
+        sequence = -secrets.randbits(62)
+        event = AuditEvent(**content, sequence=sequence, prev_hash="", hash=chain_hash("", sequence, digest))
         new_rows, then = (*new_rows, event), (CONFIRM, key) if key else None
     try:
         insert_new(*new_rows, then=then)
@@ -124,10 +126,6 @@ def audit_record(
         if getattr(exc.__cause__, "sqlstate", None) == KEY_NOT_LIVE:
             raise ApiKeyNotLive from exc
         raise
-
-
-def _content_values(event: AuditEvent) -> list[Any]:
-    return [json.dumps(event.detail) if column == "detail" else getattr(event, column) for column in COLUMNS]
 
 
 CHAIN_POSITION = ("sequence", "prev_hash", "hash")
@@ -146,10 +144,10 @@ CONTENT_FIELDS = (
 )  # fmt: skip
 
 
-def content_digest(event: AuditEvent) -> str:
-    """SHA-256 of a canonical JSON serialisation of what the event says (everything but its chain position)."""
-    fields = {name: getattr(event, name) for name in CONTENT_FIELDS}
-    fields["recorded"] = event.recorded.astimezone(UTC).isoformat()
+def content_digest(content: Mapping[str, Any]) -> str:
+    """SHA-256 of a canonical JSON serialisation of what an event says (CONTENT_FIELDS: all but its chain position)."""
+    fields = {name: content[name] for name in CONTENT_FIELDS}
+    fields["recorded"] = fields["recorded"].astimezone(UTC).isoformat()
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -161,7 +159,9 @@ def chain_hash(prev_hash: str, sequence: int, digest: str) -> str:
 
 def event_hash(event: AuditEvent) -> str:
     """What `event.hash` must be, recomputed from the stored row."""
-    return chain_hash(event.prev_hash, event.sequence, content_digest(event))
+    return chain_hash(
+        event.prev_hash, event.sequence, content_digest({name: getattr(event, name) for name in CONTENT_FIELDS})
+    )
 
 
 @dataclass(frozen=True)
