@@ -275,9 +275,9 @@ def test_each_field_is_sent_as_save_would_send_it_and_a_choice_as_plain_text():
     event = AuditEvent(recorded=timezone.now(), action=AuditAction.READ, detail={"n": 1})
     for instance in (chosen, naive, assessment, event):
         _sql, fields = triage_db._insert_statement(type(instance))
-        for field, plain in fields:
+        for field, shortcut in fields:
             with warnings.catch_warnings(action="ignore", category=RuntimeWarning):  # naive datetime
-                ours = triage_db._prepared(instance, field, plain, connection)
+                ours = triage_db._prepared(instance, field, shortcut, connection)
                 django = field.get_db_prep_save(field.pre_save(instance, add=True), connection)
             assert getattr(ours, "obj", ours) == getattr(django, "obj", django), field.name  # Jsonb: its value
             assert type(ours) is (str if isinstance(django, str) else type(django)), field.name
