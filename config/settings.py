@@ -132,6 +132,9 @@ TEMPLATES = [
     },
 ]
 
+# Each worker's own memory: the throttles' counts (triage.api.throttling).
+CACHES = {"default": {"BACKEND": "config.cache.LocalMemoryCache"}}
+
 # PostgreSQL only: DATABASE_URL when given, else the embedded server under var/.
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True)}

@@ -53,7 +53,9 @@ class ApiKeyRateThrottle(FixedWindowThrottle):
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         if not isinstance(request.auth, ApiKey):
             return None
-        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+        # The key's prefix, unique as its id is: the id (150 characters) cost Django's cache key check, a
+        # character at a time in Python, 2 % of a POST's CPU.
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.prefix}
 
 
 class FailedAuthenticationThrottle(SimpleRateThrottle):
