@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, models
@@ -145,11 +146,32 @@ CONTENT_FIELDS = (
 
 
 def content_digest(content: Mapping[str, Any]) -> str:
-    """SHA-256 of a canonical JSON serialisation of what an event says (CONTENT_FIELDS: all but its chain position)."""
+    """SHA-256 of a canonical JSON serialisation of what an event says (CONTENT_FIELDS: all but its chain position).
+
+    Canonical: `json.dumps` with sorted keys, compact separators and characters as they are (not escaped to
+    ASCII). orjson writes the same bytes several times faster (the same escapes for every code point, the
+    same key order), except for floats (`1e-07` against `1e-7`), integers beyond 64 bits and keys that are not
+    strings, which it refuses or which a detail with a float would meet: those events take `json.dumps`.
+    """
     fields = {name: content[name] for name in CONTENT_FIELDS}
     fields["recorded"] = fields["recorded"].astimezone(UTC).isoformat()
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    try:
+        if _holds_float(fields["detail"]):
+            raise TypeError("floats are written differently")
+        canonical = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _holds_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_float(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_float(item) for item in value)
+    return False
 
 
 def chain_hash(prev_hash: str, sequence: int, digest: str) -> str:

@@ -1,8 +1,11 @@
 """The chain: append-only in the database, verifiable, tamper-evident, fork-free under concurrency."""
 
+import hashlib
 import io
 import itertools
+import json
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,7 +15,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import make_api_key, make_payload, make_presentation
 from triage import services
-from triage.audit import GENESIS_HASH, SYSTEM, audit_record, audit_verify, event_hash
+from triage.audit import CONTENT_FIELDS, GENESIS_HASH, SYSTEM, audit_record, audit_verify, content_digest, event_hash
 from triage.models import AuditAction, AuditEvent, Presentation, Role
 
 TABLE = AuditEvent._meta.db_table
@@ -255,3 +258,26 @@ def test_concurrent_audited_requests_never_fork_or_gap_the_chain():
     assert sequences == list(range(1, len(events) + 1)), "gaps"
     assert len(set(prev_hashes)) == len(prev_hashes), "forks"
     assert audit_verify().intact
+
+
+CONTENTS = [
+    {"n": 1, "ids": ["a", "b"]},
+    {"text": "é ü 中 😀 \U0010ffff \x7f \x80", "control": '\x00\x01\n\t\x1f"\\'},
+    {"nested": {"z": [True, None, {"b": -1, "a": 2**63 - 1}]}, "": ""},
+    {"big": 2**70},  # beyond 64 bits: orjson refuses
+    {"float": 1e-07, "also": [0.1, 1e16]},  # written otherwise by orjson
+    {1: "a key that is not a string"},
+    {"ü": 1, "u": 2, "\U00010000": 3, "\uffff": 4},  # key order by code point
+]
+
+
+@pytest.mark.parametrize("detail", CONTENTS, ids=range(len(CONTENTS)))
+def test_the_content_digest_is_the_sha256_of_canonical_json_as_json_dumps_writes_it(detail):
+    # The digests of events already stored were taken over json.dumps's bytes: any other writer must match them.
+    content = dict.fromkeys(CONTENT_FIELDS, "") | {
+        "recorded": datetime(2026, 11, 27, 23, 59, 59, 123456, tzinfo=UTC), "status": 201, "detail": detail,
+    }  # fmt: skip
+    canonical = {**content, "recorded": "2026-11-27T23:59:59.123456+00:00"}
+    expected = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    assert content_digest(content) == hashlib.sha256(expected.encode()).hexdigest()
