@@ -159,7 +159,7 @@ def content_digest(content: Mapping[str, Any]) -> str:
         if _holds_float(fields["detail"]):
             raise TypeError("floats are written differently")
         canonical = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # orjson.JSONEncodeError is a TypeError
+    except (TypeError, RecursionError):  # orjson.JSONEncodeError is a TypeError; json.dumps nests deeper
         canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return hashlib.sha256(canonical).hexdigest()
 

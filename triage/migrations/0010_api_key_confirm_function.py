@@ -2,8 +2,8 @@
 
 A worker may authenticate a POST's key from its own short-lived cache (triage.api.authentication, ADR 0009),
 without reading the key's row. The POST's audit append then confirms the key in the same statement: if the key
-has been revoked, has expired or has changed role, `triage_api_key_confirm` raises, and the whole statement
-(rows and audit event) rolls back. SQLSTATE TT401 is this service's own, so it cannot pass for a database error.
+has been revoked, has expired or has changed role, the append raises (as `triage_api_key_confirm`, for the
+benchmark's unchained appends, does), and the whole statement (rows and audit event) rolls back. SQLSTATE TT401 is this service's own, so it cannot pass for a database error.
 
 The append confirms after taking the chain's lock, in a snapshot taken then: a revocation appends its own
 event under the same lock, so a POST waiting on it sees it committed, and no event lands after the revocation's
