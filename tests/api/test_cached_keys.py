@@ -54,6 +54,18 @@ def assert_refused(response, sequence: int | None) -> None:
     assert (refusal.agent_type, refusal.agent_name) == ("anonymous", "")
 
 
+def revoke(api_key: ApiKey) -> None:
+    api_key_revoke(name=api_key.name, by=SYSTEM)
+
+
+def expire(api_key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=api_key.pk).update(expiry_date=timezone.now() - timedelta(seconds=1))
+
+
+def change_role(api_key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=api_key.pk).update(role=Role.CLINICIAN)
+
+
 @pytest.mark.django_db
 def test_a_post_after_the_first_reads_no_key_and_is_one_statement(intake_api):
     assert post(intake_api, "first").status_code == 201
@@ -82,20 +94,8 @@ def test_reads_never_take_the_key_from_the_cache(intake_api, intake_key):
         assert intake_api.get(URL).status_code == 200
     assert lookups.call_count == 1
 
-    api_key_revoke(name=intake_key[0].name, by=SYSTEM)
+    revoke(intake_key[0])
     assert intake_api.get(URL).status_code == 401
-
-
-def revoke(api_key: ApiKey) -> None:
-    api_key_revoke(name=api_key.name, by=SYSTEM)
-
-
-def expire(api_key: ApiKey) -> None:
-    ApiKey.objects.filter(pk=api_key.pk).update(expiry_date=timezone.now() - timedelta(seconds=1))
-
-
-def change_role(api_key: ApiKey) -> None:
-    ApiKey.objects.filter(pk=api_key.pk).update(role=Role.CLINICIAN)
 
 
 @pytest.mark.django_db

@@ -59,7 +59,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         wait = failures.wait_needed(request)
         if wait is not None:
             raise exceptions.Throttled(wait, detail="Too many failed authentication attempts from this address.")
-        cacheable = isinstance(view := request.parser_context.get("view"), ConfirmsCachedApiKey) and view.confirms_key
+        view = request.parser_context.get("view")
+        cacheable = isinstance(view, ConfirmsCachedApiKey) and view.action in view.confirm_key_actions
         api_key = _cached_keys.get(raw_key) if cacheable else None
         from_cache = api_key is not None
         if not from_cache:
@@ -80,7 +81,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     def _touch(api_key: ApiKey) -> None:
         now = timezone.now()
         if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
-            ApiKey.objects.filter(pk=api_key.pk, revoked=False).update(last_used_at=now)  # a cached key may not be
+            # Not for a key revoked since it was cached.
+            ApiKey.objects.filter(pk=api_key.pk, revoked=False).update(last_used_at=now)
             api_key.last_used_at = now
 
 
@@ -116,7 +118,7 @@ _cached_keys = _CachedKeys()
 
 
 class ConfirmsCachedApiKey:
-    """A DRF view whose `confirms_key` actions confirm their API key in their own statements (the audit append's,
+    """A DRF viewset whose `confirm_key_actions` confirm their API key in their own statements (the audit append's,
     triage.audit.Actor.key_to_confirm) before anything is stored or answered, and so may take the key from a
     worker's cache and save its lookup: a round trip and a sixth of a POST's CPU.
 
@@ -124,10 +126,6 @@ class ConfirmsCachedApiKey:
     """
 
     confirm_key_actions: frozenset[str] = frozenset()
-
-    @property
-    def confirms_key(self) -> bool:
-        return getattr(self, "action", None) in self.confirm_key_actions
 
     def handle_exception(self, exc: Exception) -> Response:
         try:
