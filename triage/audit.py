@@ -6,6 +6,7 @@ appends one at a time: no two events can claim the same predecessor (no fork),
 and a rolled-back append takes its sequence number with it (no gap).
 """
 
+import contextlib
 import hashlib
 import json
 import secrets
@@ -21,7 +22,7 @@ from django.db import DatabaseError, models
 from django.http import HttpRequest
 from django.utils import timezone
 
-from triage.db import insert_new, plain_str
+from triage.db import as_health_check, insert_new, own_savepoint, plain_str, prepared_cursor
 from triage.models import ApiKey, AuditAction, AuditEvent
 from triage.selectors import user_roles
 
@@ -121,8 +122,30 @@ def audit_record(
         sequence = -secrets.randbits(62)
         event = AuditEvent(**content, sequence=sequence, prev_hash="", hash=chain_hash("", sequence, digest))
         new_rows, then = (*new_rows, event), (CONFIRM, key) if key else None
-    try:
+    with _key_not_live_raised():
         insert_new(*new_rows, then=then)
+
+
+def confirm_key(api_key: ApiKey) -> None:
+    """Confirm, in a statement of its own, that a key taken from a worker's cache is still live with its role.
+
+    For an answer that appends nothing, and so has no append to confirm the key (a body refused with 400, say):
+    raises ApiKeyNotLive if the key was revoked, has expired or has another role.
+    """
+
+    def confirm() -> None:
+        with own_savepoint(), prepared_cursor() as cursor:  # a caller's transaction goes on after a refusal
+            cursor.execute(CONFIRM, [api_key.pk, api_key.role])
+
+    with _key_not_live_raised():
+        as_health_check(confirm)  # safe to repeat, and perhaps the request's first statement
+
+
+@contextlib.contextmanager
+def _key_not_live_raised() -> Iterator[None]:
+    """The database's refusal of a key (SQLSTATE KEY_NOT_LIVE, from triage_api_key_confirm's check) as ApiKeyNotLive."""
+    try:
+        yield
     except DatabaseError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == KEY_NOT_LIVE:
             raise ApiKeyNotLive from exc

@@ -4,8 +4,10 @@ Whatever happened to the key since it was cached (revoked, expired, given anothe
 nothing, is refused 401 as a POST with a key read afresh would be, and the key leaves the cache.
 """
 
+import contextlib
 import json
 import threading
+from collections.abc import Iterator
 from datetime import timedelta
 from unittest import mock
 
@@ -34,6 +36,19 @@ def post(client, external_id: str, **fields):
 
 def key_lookups() -> mock.MagicMock:
     return mock.patch("triage.api.authentication.api_key_for", wraps=authentication.api_key_for)
+
+
+@contextlib.contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """The SQL of every statement run inside the block."""
+    statements: list[str] = []
+
+    def capture(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        yield statements
 
 
 def events_after(sequence: int | None) -> list[AuditEvent]:
@@ -70,13 +85,7 @@ def change_role(api_key: ApiKey) -> None:
 def test_a_post_after_the_first_reads_no_key_and_is_one_statement(intake_api):
     assert post(intake_api, "first").status_code == 201
 
-    statements = []
-
-    def capture(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(capture), key_lookups() as lookups:
+    with statements_run() as statements, key_lookups() as lookups:
         response = post(intake_api, "second")
 
     assert response.status_code == 201
@@ -121,6 +130,49 @@ def test_a_refused_key_leaves_the_cache(intake_api, intake_key):
         assert post(intake_api, "refused-again").status_code == 401
 
     assert lookups.call_count == 1  # read afresh, and found revoked
+
+
+# What a POST sends that is refused before anything is stored: nothing appends, so nothing confirmed the key.
+REFUSED_UNSTORED = {
+    "an invalid body": ({"data": json.dumps({"external_id": "x"}), "content_type": "application/json"}, 400),
+    "malformed JSON": ({"data": "{", "content_type": "application/json"}, 400),
+    "a body that is not JSON": ({"data": "x", "content_type": "text/plain"}, 415),
+}
+
+
+# Inside the test's transaction (the refused confirmation rolls back to its savepoint), and in autocommit as
+# requests run. (A parameter's own mark: a function's would win over it.)
+IN_TRANSACTION = [pytest.param(sent, marks=pytest.mark.django_db, id=sent) for sent in REFUSED_UNSTORED]
+IN_AUTOCOMMIT = pytest.param("an invalid body", marks=pytest.mark.django_db(transaction=True), id="autocommit")
+
+
+@pytest.mark.parametrize("sent", [*IN_TRANSACTION, IN_AUTOCOMMIT])
+def test_a_key_revoked_since_it_was_cached_is_refused_401_before_its_body_is_answered(intake_api, intake_key, sent):
+    assert post(intake_api, "before").status_code == 201
+    revoke(intake_key[0])
+    sequence = last_sequence()
+
+    response = intake_api.post(URL, **REFUSED_UNSTORED[sent][0])
+
+    assert_refused(response, sequence)
+    with key_lookups() as lookups:
+        assert post(intake_api, "after").status_code == 401
+    assert lookups.call_count == 1  # it left the cache: read afresh, and found revoked
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sent", REFUSED_UNSTORED, ids=str)
+def test_a_live_cached_key_is_confirmed_by_one_statement_before_its_body_is_refused(intake_api, sent):
+    assert post(intake_api, "before").status_code == 201
+
+    with statements_run() as statements, key_lookups() as lookups:
+        response = intake_api.post(URL, **REFUSED_UNSTORED[sent][0])
+
+    assert response.status_code == REFUSED_UNSTORED[sent][1]
+    assert lookups.call_count == 0
+    # The confirmation alone, between the SAVEPOINT/RELEASE pair only the test's transaction adds.
+    assert len(statements) == 3
+    assert statements[1].startswith("SELECT triage_api_key_confirm(")
 
 
 # In autocommit, as requests run: the refused append must not take the refusal's record down with it.

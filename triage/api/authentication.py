@@ -6,13 +6,14 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django import db
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from triage.api.throttling import FailedAuthenticationThrottle
-from triage.audit import Actor, ApiKeyNotLive, actor_for
+from triage.audit import Actor, ApiKeyNotLive, actor_for, confirm_key
 from triage.models import ApiKey
 from triage.selectors import api_key_for
 
@@ -128,6 +129,13 @@ class ConfirmsCachedApiKey:
     confirm_key_actions: frozenset[str] = frozenset()
 
     def handle_exception(self, exc: Exception) -> Response:
+        if self._answers_unconfirmed(exc):
+            # Any answer but a stored one: most (400, 403, 413, 415, 429) appended nothing that confirmed the cached
+            # key. Confirm it now, so that a key revoked since it was cached is told 401, and nothing of its request.
+            try:
+                confirm_key(self.request.auth)
+            except ApiKeyNotLive as not_live:
+                exc = not_live
         try:
             return super().handle_exception(exc)
         except ApiKeyNotLive:
@@ -137,6 +145,13 @@ class ConfirmsCachedApiKey:
             FailedAuthenticationThrottle().record_failure(request)
             request._not_authenticated()  # so the 401's own audit record has no key to confirm
             return super().handle_exception(exceptions.AuthenticationFailed(INVALID_KEY))
+
+    def _answers_unconfirmed(self, exc: Exception) -> bool:
+        # `_user`, not `user`: a request refused before it was authenticated must not be authenticated now.
+        user = getattr(self.request, "_user", None)
+        from_cache = isinstance(user, ApiKeyUser) and user.from_cache
+        # Not when the database refused the key already, nor when it failed (a 503 or a 500 follows).
+        return from_cache and not isinstance(exc, ApiKeyNotLive | db.Error)
 
 
 def request_actor(request: Request) -> Actor:
