@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 import json
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -91,6 +91,13 @@ def audit_record(
     `new_rows`: unsaved rows that the event records (a presentation and its assessment), inserted by the
     same statement, so that they and their event are stored together or not at all, in one round trip.
     """
+    detail = dict(detail or {})
+    if _any_leaf(detail, _changed_by_jsonb):
+        raise ValueError(
+            "An audit detail holds strings, booleans, None and integers of at most 64 bits: a float or a larger "
+            "integer comes back from the jsonb column changed (1e16 as 10000000000000000), and the event would "
+            "not verify."
+        )
     # What the event says, as a dict: a model instance would cost more to make than the rest of the append.
     content = {
         "recorded": timezone.now(),
@@ -107,7 +114,7 @@ def audit_record(
         "entity_id": str(entity_id)[:64],  # an id from a URL may be anything: the column's width
         "patient_reference": patient_reference,
         "request_id": by.request_id,
-        "detail": dict(detail or {}),
+        "detail": detail,
     }
     digest = content_digest(content)  # all the hashing work happens before the chain is locked
     key = [by.key_to_confirm, by.role] if by.key_to_confirm else []
@@ -179,7 +186,7 @@ def content_digest(content: Mapping[str, Any]) -> str:
     fields = {name: content[name] for name in CONTENT_FIELDS}
     fields["recorded"] = fields["recorded"].astimezone(UTC).isoformat()
     try:
-        if _holds_float(fields["detail"]):
+        if _any_leaf(fields["detail"], _is_float):
             raise TypeError("floats are written differently")
         canonical = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
     except (TypeError, RecursionError):  # orjson.JSONEncodeError is a TypeError; json.dumps nests deeper
@@ -187,14 +194,22 @@ def content_digest(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-def _holds_float(value: Any) -> bool:
-    if isinstance(value, float):
-        return True
+def _any_leaf(value: Any, test: Callable[[Any], bool]) -> bool:
+    """Whether `test` holds for any value in a JSON-like tree of dicts, lists and tuples (or for `value` itself)."""
     if isinstance(value, dict):
-        return any(_holds_float(item) for item in value.values())
+        return any(_any_leaf(item, test) for item in value.values())
     if isinstance(value, list | tuple):
-        return any(_holds_float(item) for item in value)
-    return False
+        return any(_any_leaf(item, test) for item in value)
+    return test(value)
+
+
+def _is_float(value: Any) -> bool:
+    return isinstance(value, float)
+
+
+def _changed_by_jsonb(value: Any) -> bool:
+    # jsonb keeps a number as a decimal, written back without an exponent; orjson reads integers of 64 bits.
+    return isinstance(value, float) or (isinstance(value, int) and not -(2**63) <= value < 2**64)
 
 
 def chain_hash(prev_hash: str, sequence: int, digest: str) -> str:

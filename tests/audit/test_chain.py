@@ -281,3 +281,32 @@ def test_the_content_digest_is_the_sha256_of_canonical_json_as_json_dumps_writes
     expected = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     assert content_digest(content) == hashlib.sha256(expected.encode()).hexdigest()
+
+
+CHANGED_BY_JSONB = {
+    "a float": {"f": 0.5},
+    "a float written with an exponent, nested": {"deep": [{"x": 1e16}]},
+    "an integer beyond 64 bits": {"big": 2**64},
+    "a negative integer beyond 64 bits": {"small": -(2**63) - 1},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("detail", CHANGED_BY_JSONB.values(), ids=list(CHANGED_BY_JSONB))
+def test_an_audit_detail_that_jsonb_would_change_is_refused_and_nothing_is_stored(detail):
+    before = AuditEvent.objects.count()
+
+    with pytest.raises(ValueError, match="would not verify"):
+        audit_record(by=SYSTEM, action=AuditAction.CREATE, event_type="test.detail", detail=detail)
+
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_an_audit_detail_at_the_edges_of_what_it_takes_comes_back_the_same_and_verifies():
+    detail = {"edges": [2**64 - 1, -(2**63), 0, True, None, "é 😀"], "nested": {"a": [1, {"b": "c"}]}}
+
+    audit_record(by=SYSTEM, action=AuditAction.CREATE, event_type="test.detail", detail=detail)
+
+    assert AuditEvent.objects.get(event_type="test.detail").detail == detail
+    assert audit_verify().intact
