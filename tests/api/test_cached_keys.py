@@ -12,6 +12,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Max
 from django.test import override_settings
@@ -21,6 +22,7 @@ from tests.factories import make_payload
 from tests.test_db import end_session, next_request
 from triage import services
 from triage.api import authentication
+from triage.api.throttling import ApiKeyRateThrottle
 from triage.audit import SYSTEM
 from triage.models import ApiKey, AuditEvent, Presentation, Role
 from triage.services import api_key_revoke
@@ -173,6 +175,21 @@ def test_a_live_cached_key_is_confirmed_by_one_statement_before_its_body_is_refu
     # The confirmation alone, between the SAVEPOINT/RELEASE pair only the test's transaction adds.
     assert len(statements) == 3
     assert statements[1].startswith("SELECT triage_api_key_confirm(")
+
+
+@pytest.mark.django_db
+def test_a_throttled_post_with_a_cached_key_runs_no_statement(intake_api, monkeypatch):
+    # A 429 tells nothing of the request, and a client sending too fast must not cost the database a statement.
+    cache.clear()
+    monkeypatch.setitem(ApiKeyRateThrottle.THROTTLE_RATES, "api_key", "1/min")
+    monkeypatch.setattr(ApiKeyRateThrottle, "timer", lambda _throttle: 1_800_000_010.0)  # within one window
+    assert post(intake_api, "first").status_code == 201
+
+    with statements_run() as statements:
+        response = post(intake_api, "second")
+
+    assert response.status_code == 429
+    assert statements == []
 
 
 # In autocommit, as requests run: the refused append must not take the refusal's record down with it.

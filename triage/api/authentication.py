@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django import db
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -129,13 +128,6 @@ class ConfirmsCachedApiKey:
     confirm_key_actions: frozenset[str] = frozenset()
 
     def handle_exception(self, exc: Exception) -> Response:
-        if self._answers_unconfirmed(exc):
-            # Any answer but a stored one: most (400, 403, 413, 415, 429) appended nothing that confirmed the cached
-            # key. Confirm it now, so that a key revoked since it was cached is told 401, and nothing of its request.
-            try:
-                confirm_key(self.request.auth)
-            except ApiKeyNotLive as not_live:
-                exc = not_live
         try:
             return super().handle_exception(exc)
         except ApiKeyNotLive:
@@ -146,12 +138,18 @@ class ConfirmsCachedApiKey:
             request._not_authenticated()  # so the 401's own audit record has no key to confirm
             return super().handle_exception(exceptions.AuthenticationFailed(INVALID_KEY))
 
-    def _answers_unconfirmed(self, exc: Exception) -> bool:
-        # `_user`, not `user`: a request refused before it was authenticated must not be authenticated now.
-        user = getattr(self.request, "_user", None)
-        from_cache = isinstance(user, ApiKeyUser) and user.from_cache
-        # Not when the database refused the key already, nor when it failed (a 503 or a 500 follows).
-        return from_cache and not isinstance(exc, ApiKeyNotLive | db.Error)
+
+def confirm_cached_key(request: Request) -> None:
+    """Raise ApiKeyNotLive if the request's key came from a worker's cache and is no longer live with its role.
+
+    For a refusal that appends no audit event (a 400, 413 or 415), whose append would have confirmed the key:
+    a key revoked since it was cached is then answered 401 (ConfirmsCachedApiKey), not told what was wrong
+    with what it sent.
+    """
+    # `_user`, not `user`: a request refused before it was authenticated must not be authenticated now.
+    user = getattr(request, "_user", None)
+    if isinstance(user, ApiKeyUser) and user.from_cache:
+        confirm_key(user.api_key)
 
 
 def request_actor(request: Request) -> Actor:

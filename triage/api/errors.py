@@ -14,7 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from triage.api.authentication import request_actor
+from triage.api.authentication import confirm_cached_key, request_actor
 from triage.audit import actor_for, audit_record
 from triage.models import AuditAction
 from triage.services import ExternalIdConflict
@@ -86,7 +86,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         headers["Retry-After"] = str(int(exc.wait))
 
     if exc.status_code in AUDITED_REFUSALS:
-        _record_refusal(context, exc.status_code)
+        _record_refusal(context, exc.status_code)  # its append confirms a key taken from a worker's cache
+    elif exc.status_code != status.HTTP_429_TOO_MANY_REQUESTS:  # a 429 tells nothing of the request, and stays cheap
+        confirm_cached_key(context["request"])
 
     if isinstance(exc, exceptions.ValidationError | exceptions.ParseError):
         errors = field_errors(exc.detail)
