@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -92,11 +92,11 @@ def audit_record(
     same statement, so that they and their event are stored together or not at all, in one round trip.
     """
     detail = dict(detail or {})
-    if _any_leaf(detail, _changed_by_jsonb):
+    if _changed_by_jsonb(detail):
         raise ValueError(
-            "An audit detail holds strings, booleans, None and integers of at most 64 bits: a float or a larger "
-            "integer comes back from the jsonb column changed (1e16 as 10000000000000000), and the event would "
-            "not verify."
+            "An audit detail holds strings, booleans, None and integers of at most 64 bits, under string keys: "
+            "anything else comes back from the jsonb column changed (1e16 as 10000000000000000, the key 2 as "
+            '"2"), and the event would not verify.'
         )
     # What the event says, as a dict: a model instance would cost more to make than the rest of the append.
     content = {
@@ -186,7 +186,7 @@ def content_digest(content: Mapping[str, Any]) -> str:
     fields = {name: content[name] for name in CONTENT_FIELDS}
     fields["recorded"] = fields["recorded"].astimezone(UTC).isoformat()
     try:
-        if _any_leaf(fields["detail"], _is_float):
+        if _holds_float(fields["detail"]):
             raise TypeError("floats are written differently")
         canonical = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
     except (TypeError, RecursionError):  # orjson.JSONEncodeError is a TypeError; json.dumps nests deeper
@@ -194,21 +194,21 @@ def content_digest(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-def _any_leaf(value: Any, test: Callable[[Any], bool]) -> bool:
-    """Whether `test` holds for any value in a JSON-like tree of dicts, lists and tuples (or for `value` itself)."""
+def _holds_float(value: Any) -> bool:
     if isinstance(value, dict):
-        return any(_any_leaf(item, test) for item in value.values())
+        return any(_holds_float(item) for item in value.values())
     if isinstance(value, list | tuple):
-        return any(_any_leaf(item, test) for item in value)
-    return test(value)
-
-
-def _is_float(value: Any) -> bool:
+        return any(_holds_float(item) for item in value)
     return isinstance(value, float)
 
 
 def _changed_by_jsonb(value: Any) -> bool:
-    # jsonb keeps a number as a decimal, written back without an exponent; orjson reads integers of 64 bits.
+    """Whether jsonb, read back through orjson, would give `value` back otherwise: it keeps numbers as decimals,
+    written without an exponent, orjson reads integers of at most 64 bits, and every key is a string."""
+    if isinstance(value, dict):
+        return any(not isinstance(key, str) or _changed_by_jsonb(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_changed_by_jsonb(item) for item in value)
     return isinstance(value, float) or (isinstance(value, int) and not -(2**63) <= value < 2**64)
 
 

@@ -49,7 +49,10 @@ def presentation_submit(*, payload: Mapping[str, Any], client: ApiKey | None, by
     )
     if with_defaults(stored.payload) != with_defaults(payload):
         raise ExternalIdConflict(payload["external_id"])
-    _record_access(by=by, event_type="presentation.retry", presentation=stored)
+    # In a savepoint inside a caller's transaction: a cached key revoked since fails this append (ADR 0009), and the
+    # 401's own record follows it.
+    with own_savepoint():
+        _record_access(by=by, event_type="presentation.retry", presentation=stored)
     return stored, False
 
 

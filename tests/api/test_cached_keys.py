@@ -192,9 +192,17 @@ def test_a_throttled_post_with_a_cached_key_runs_no_statement(intake_api, monkey
     assert statements == []
 
 
-# In autocommit, as requests run: the refused append must not take the refusal's record down with it.
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("resent", "reason"), [({}, "a retry"), ({"notes": "changed"}, "a conflicting id")])
+# In autocommit, as requests run, and inside a caller's transaction: the refused append must not take the
+# refusal's record down with it.
+RESENT = {"a retry": {}, "a conflicting id": {"notes": "changed"}}
+RESENT_IN_EITHER_MODE = [
+    pytest.param(resent, reason, marks=pytest.mark.django_db(transaction=autocommit), id=f"{reason}, {mode}")
+    for reason, resent in RESENT.items()
+    for autocommit, mode in ((True, "autocommit"), (False, "in a transaction"))
+]
+
+
+@pytest.mark.parametrize(("resent", "reason"), RESENT_IN_EITHER_MODE)
 def test_a_key_revoked_since_it_was_cached_learns_nothing_of_a_stored_presentation(
     intake_api, intake_key, resent, reason
 ):

@@ -288,6 +288,7 @@ CHANGED_BY_JSONB = {
     "a float written with an exponent, nested": {"deep": [{"x": 1e16}]},
     "an integer beyond 64 bits": {"big": 2**64},
     "a negative integer beyond 64 bits": {"small": -(2**63) - 1},
+    "keys that are not strings": {"m": {2: "a", 10: "b"}},  # sorted as numbers, read back as text: "10" < "2"
 }
 
 

@@ -16,6 +16,7 @@ from rest_framework.settings import api_settings
 
 from triage.api.authentication import confirm_cached_key, request_actor
 from triage.audit import actor_for, audit_record
+from triage.db import own_savepoint
 from triage.models import AuditAction
 from triage.services import ExternalIdConflict
 
@@ -85,9 +86,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
 
-    if exc.status_code in AUDITED_REFUSALS:
-        _record_refusal(context, exc.status_code)  # its append confirms a key taken from a worker's cache
-    elif exc.status_code != status.HTTP_429_TOO_MANY_REQUESTS:  # a 429 tells nothing of the request, and stays cheap
+    # A refusal's audit append confirms a key taken from a worker's cache; with none, a statement of its own does.
+    # Not for a 429, which tells nothing of the request and stays cheap.
+    recorded = exc.status_code in AUDITED_REFUSALS and _record_refusal(context, exc.status_code)
+    if not recorded and exc.status_code != status.HTTP_429_TOO_MANY_REQUESTS:
         confirm_cached_key(context["request"])
 
     if isinstance(exc, exceptions.ValidationError | exceptions.ParseError):
@@ -104,22 +106,26 @@ AUDITED_REFUSALS = {401, 403, 404, 409}
 ACTION_BY_METHOD = {"GET": AuditAction.READ, "HEAD": AuditAction.READ, "POST": AuditAction.CREATE}
 
 
-def _record_refusal(context: dict[str, Any], status_code: int) -> None:
+def _record_refusal(context: dict[str, Any], status_code: int) -> bool:
+    """Append the refusal's event, in a savepoint inside a caller's transaction (a refused key's append fails, and
+    the 401 that follows is recorded after it); False if the refusal is not one to record."""
     view, request = context["view"], context["request"]
     object_id = context.get("kwargs", {}).get("pk", "")
     if status_code == 404 and not object_id:
-        return
+        return False
     action = getattr(view, "action", None) or request.method.lower()
-    audit_record(
-        by=request_actor(request),
-        action=getattr(view, "audit_actions", {}).get(action)
-        or ACTION_BY_METHOD.get(request.method, AuditAction.EXECUTE),
-        event_type=f"{getattr(view, 'audit_entity', 'api')}.{action}",
-        outcome="failure",
-        status=status_code,
-        entity_type=getattr(view, "audit_entity_type", "") if object_id else "",
-        entity_id=object_id,
-    )
+    with own_savepoint():
+        audit_record(
+            by=request_actor(request),
+            action=getattr(view, "audit_actions", {}).get(action)
+            or ACTION_BY_METHOD.get(request.method, AuditAction.EXECUTE),
+            event_type=f"{getattr(view, 'audit_entity', 'api')}.{action}",
+            outcome="failure",
+            status=status_code,
+            entity_type=getattr(view, "audit_entity_type", "") if object_id else "",
+            entity_id=object_id,
+        )
+    return True
 
 
 def _record_admin_refusal(request: HttpRequest) -> None:
