@@ -92,7 +92,7 @@ def audit_record(
     same statement, so that they and their event are stored together or not at all, in one round trip.
     """
     detail = dict(detail or {})
-    if _changed_by_jsonb(detail):
+    if _beyond_plain_json(detail):
         raise ValueError(
             "An audit detail holds strings, booleans, None and integers of at most 64 bits, under string keys: "
             "anything else comes back from the jsonb column changed (1e16 as 10000000000000000, the key 2 as "
@@ -186,29 +186,22 @@ def content_digest(content: Mapping[str, Any]) -> str:
     fields = {name: content[name] for name in CONTENT_FIELDS}
     fields["recorded"] = fields["recorded"].astimezone(UTC).isoformat()
     try:
-        if _holds_float(fields["detail"]):
-            raise TypeError("floats are written differently")
+        if _beyond_plain_json(fields["detail"]):
+            raise TypeError("written otherwise by orjson, or refused")
         canonical = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
     except (TypeError, RecursionError):  # orjson.JSONEncodeError is a TypeError; json.dumps nests deeper
         canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return hashlib.sha256(canonical).hexdigest()
 
 
-def _holds_float(value: Any) -> bool:
+def _beyond_plain_json(value: Any) -> bool:
+    """Whether `value` holds a float, an integer beyond 64 bits or a key that is not a string: what orjson writes
+    otherwise than `json.dumps` or refuses, and what the jsonb column gives back changed (it keeps numbers as
+    decimals, written without an exponent; orjson reads integers of at most 64 bits; every key is a string)."""
     if isinstance(value, dict):
-        return any(_holds_float(item) for item in value.values())
+        return any(not isinstance(key, str) or _beyond_plain_json(item) for key, item in value.items())
     if isinstance(value, list | tuple):
-        return any(_holds_float(item) for item in value)
-    return isinstance(value, float)
-
-
-def _changed_by_jsonb(value: Any) -> bool:
-    """Whether jsonb, read back through orjson, would give `value` back otherwise: it keeps numbers as decimals,
-    written without an exponent, orjson reads integers of at most 64 bits, and every key is a string."""
-    if isinstance(value, dict):
-        return any(not isinstance(key, str) or _changed_by_jsonb(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(_changed_by_jsonb(item) for item in value)
+        return any(_beyond_plain_json(item) for item in value)
     return isinstance(value, float) or (isinstance(value, int) and not -(2**63) <= value < 2**64)
 
 
