@@ -10,7 +10,8 @@ from triage.models import ApiKey, Presentation, Role
 from triage.rules import Assessment, assess, presentation_from_payload
 from triage.services import api_key_create, presentation_create
 
-_SHARED_VIGNETTES = Path(__file__).resolve().parents[2] / "shared" / "vignettes" / "public.jsonl"
+# The service implements rule set 2026.11 until 2027.01 is released (issue 22): test against that version's cases.
+_SHARED_VIGNETTES = Path(__file__).resolve().parents[2] / "shared" / "vignettes" / "public-2026.11.jsonl"
 _COPIED_VIGNETTES = Path(__file__).resolve().parent / "fixtures" / "public_vignettes.jsonl"
 # The shared copy is the source of truth when it sits beside the checkout; the copy keeps tests self-contained.
 VIGNETTES_FILE = _SHARED_VIGNETTES if _SHARED_VIGNETTES.exists() else _COPIED_VIGNETTES
