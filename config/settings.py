@@ -36,6 +36,13 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def env_count(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 or more, not {value}")
+    return value
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -113,6 +120,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The lockout's address is the one every per-address rule uses (DJANGO_TRUSTED_PROXIES below).
+AXES_CLIENT_IP_CALLABLE = "triage.client_address.client_address"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -207,6 +216,9 @@ REST_FRAMEWORK = {
         "failed_auth": os.environ.get("API_FAILED_AUTH_RATE", "30/min"),
     },
     "UNAUTHENTICATED_USER": None,
+    # Client addresses (throttles, the admin's lockout, the audit: triage.client_address) come from the connection,
+    # unless this many trusted proxies stand in front and append to X-Forwarded-For: then from the outermost's entry.
+    "NUM_PROXIES": env_count("DJANGO_TRUSTED_PROXIES", 0),
     # `?format=` is not a global switch: only the audit event view offers one, and says so in the schema.
     "URL_FORMAT_OVERRIDE": None,
 }

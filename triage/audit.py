@@ -22,6 +22,7 @@ from django.db import DatabaseError, models
 from django.http import HttpRequest
 from django.utils import timezone
 
+from triage.client_address import client_address
 from triage.db import as_health_check, insert_new, own_savepoint, plain_str, prepared_cursor
 from triage.models import ApiKey, AuditAction, AuditEvent
 from triage.selectors import user_roles
@@ -61,7 +62,7 @@ def actor_for(
     `confirm_key`: the API key came from a cache, and each append must confirm it (Actor.key_to_confirm).
     """
     context = {
-        "client_ip": request.META.get("REMOTE_ADDR", "")[:45],
+        "client_ip": client_address(request)[:45],
         "user_agent": request.headers.get("User-Agent", "")[:256],
         "request_id": getattr(request, "request_id", ""),
     }
