@@ -5,6 +5,7 @@ deleted here; reviews go through services.review_create, and every page open
 writes its audit event.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -12,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -26,6 +27,7 @@ from triage import selectors, services
 from triage.audit import actor_for
 from triage.models import AuditEvent, Presentation, Review
 from triage.rules import RULESET_VERSIONS, Level
+from triage.text import REFUSED_MESSAGE, has_refused_characters
 
 admin.site.unregister(APIKey)  # the library's own key model is unused: keys are triage.ApiKey
 admin.site.unregister(get_user_model())
@@ -68,10 +70,27 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         raise Http404
 
 
+def _refuse_invisible_characters(*, allow_line_breaks: bool) -> Callable[[str], None]:
+    def validate(text: str) -> None:
+        if has_refused_characters(text, allow_line_breaks=allow_line_breaks):
+            raise ValidationError(REFUSED_MESSAGE)
+
+    return validate
+
+
 class ReviewForm(forms.Form):
+    """The API's review (ReviewInputSerializer) as an HTML form: the same limits and the same refused characters."""
+
     status = forms.ChoiceField(choices=Review.Status.choices)
-    disposition = forms.CharField(max_length=200, required=False)
-    note = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    disposition = forms.CharField(
+        max_length=200, required=False, validators=[_refuse_invisible_characters(allow_line_breaks=False)]
+    )
+    note = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[_refuse_invisible_characters(allow_line_breaks=True)],
+    )
 
 
 def level_badge(level: int) -> str:
@@ -97,7 +116,9 @@ class RulesetVersionFilter(admin.SimpleListFilter):
 class PresentationAdmin(ReadOnlyAdmin):
     change_list_template = "triage/admin/queue.html"
     change_form_template = "triage/admin/case.html"
-    list_display = ["received_at", "patient", "badge", "score", "red_flags", "review_status", "reviewer"]
+    # Each value in its own cell (each cell its own bidirectional paragraph), text a client sent isolated in <bdi>:
+    # no value can reorder its neighbours.
+    list_display = ["received_at", "patient", "age", "sex", "badge", "score", "red_flags", "review_status", "reviewer"]
     list_display_links = ["received_at"]
     list_filter = ["level", "flagged", "review_status", RulesetVersionFilter, "received_at"]
     search_fields = ["=external_id", "=patient_reference"]
@@ -119,7 +140,11 @@ class PresentationAdmin(ReadOnlyAdmin):
     @admin.display(description="Patient", ordering="patient_reference")
     def patient(self, presentation: Presentation) -> str:
         # The reference tells cases apart (the page's read is recorded with their ids, as the case page's).
-        return f"{presentation.patient_reference}, {presentation.age_years}, {presentation.sex}"
+        return format_html("<bdi>{}</bdi>", presentation.patient_reference)
+
+    @admin.display(description="Age", ordering="age_years")
+    def age(self, presentation: Presentation) -> int:
+        return presentation.age_years
 
     @admin.display(description="Red flags")
     def red_flags(self, presentation: Presentation) -> str:
@@ -129,7 +154,7 @@ class PresentationAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Reviewer")
     def reviewer(self, presentation: Presentation) -> str:
-        return presentation.last_reviewer or "-"
+        return format_html("<bdi>{}</bdi>", presentation.last_reviewer) if presentation.last_reviewer else "-"
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         extra_context = {**(extra_context or {}), "pending": selectors.pending_flagged_counts()}

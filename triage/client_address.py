@@ -11,4 +11,4 @@ def client_address(request: HttpRequest) -> str:
     appended to `X-Forwarded-For`; entries further left were written by the client and are ignored. This is
     DRF's own way of identifying throttled clients, shared so that every per-address rule agrees.
     """
-    return BaseThrottle().get_ident(request)
+    return BaseThrottle().get_ident(request) or ""  # no REMOTE_ADDR: a request made in-process

@@ -122,7 +122,9 @@ class Presentation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.external_id} ({self.patient_reference})"
+        # Not the patient reference or external id: this titles the admin's case page (the browser's history keeps
+        # titles), and text a client sent would sit there beside the breadcrumbs, unisolated.
+        return f"Presentation {self.pk}"
 
     @staticmethod
     def queue_rank_for(level: Level, score: int) -> int:

@@ -115,6 +115,17 @@ def test_an_invalid_review_records_nothing(clinician_staff):
     assert not Review.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["disposition", "note"])
+def test_a_review_with_a_bidirectional_override_or_zero_width_character_records_nothing(clinician_staff, field):
+    presentation = make_presentation()
+    browser = logged_in(clinician_staff)
+
+    for text in ("call \u202eback", "call\u200bback"):
+        browser.post(f"{QUEUE}{presentation.pk}/review/", {"status": "reviewed", field: text})
+
+    assert not Review.objects.exists()
+
+
 @pytest.mark.parametrize("page", ["add/", "{id}/delete/"], ids=["add", "delete"])
 def test_a_clinician_cannot_add_or_delete_presentations(clinician_staff, page):
     presentation = make_presentation()

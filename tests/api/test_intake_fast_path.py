@@ -27,6 +27,7 @@ AWKWARD_VALUES = st.one_of(
     st.sampled_from([0, -1, 1, 120, 121, 36500, 36501, 38.0, 38.5, 1e300, 2**63, "38", "", [], {}]),
     st.sampled_from(["a" * 64, "a" * 65, "é" * 64, "😀" * 64, "😀" * 65, "x" * 2000, "x" * 2001]),
     st.sampled_from(["ok\n", "ok\r\n", "tab\there", "nul\x00", "del\x7f", "c1\x85", "lone\ud800", "\u2028"]),
+    st.sampled_from(["rlo\u202e", "lri\u2066", "zw\u200b", "bom\ufeff", "shy\xad", "tag\U000e0041"]),
     st.sampled_from(["eyelid", "headache", "sudden", "left", "mmol/L", "mg/dL", "total", "adjusted", "unknown"]),
     st.sampled_from([0.5, 0.49, 5.0, 5.01, 2.0, 1.99, 20.0, 20.01, 50.0, 50.01, 9.0, 8.99, 900.0, 900.01]),
     st.text(max_size=5),

@@ -118,6 +118,11 @@ INVALID_VALUES = [
     ("external_id", "form\x00one", "external_id"),
     ("external_id", "form\u0007one", "external_id"),
     ("external_id", "\ud800", "external_id"),
+    ("external_id", "form\u200bone", "external_id"),  # zero-width space
+    ("external_id", "form\U000e0041", "external_id"),  # a tag character, beyond U+FFFF
+    ("patient.reference", "pt-\u202e3f8a", "patient.reference"),  # right-to-left override
+    ("patient.reference", "pt-\u20663f8a", "patient.reference"),  # left-to-right isolate
+    ("notes", "fine\nthen \u202eworse", "notes"),
     ("patient.reference", None, "patient.reference"),
     ("patient.age_years", "forty", "patient.age_years"),
     ("patient.age_years", "45", "patient.age_years"),

@@ -1,6 +1,7 @@
 """What schema fuzzing found, each fixed in the service or the schema, pinned here."""
 
 import json
+import re
 
 import pytest
 
@@ -59,16 +60,29 @@ def test_the_schema_says_which_characters_text_fields_refuse():
     assert "\\\\u007f-\\\\u009f" in disposition
 
 
-def test_a_c1_control_character_in_a_disposition_is_refused(clinician_api):
+def test_the_published_patterns_refuse_format_characters_as_the_server_does():
+    schemas = published_schema()["components"]["schemas"]
+    reference = re.compile(schemas["PatientInputRequest"]["properties"]["reference"]["pattern"])
+    notes = re.compile(schemas["PresentationInputRequest"]["properties"]["notes"]["oneOf"][0]["pattern"])
+
+    assert reference.search("pt-8f3a") and notes.search("line one\nline two")
+    for sneaky in ["pt-\u202e3f8a", "pt\u200b8f3a", "pt\u2069", "pt\ufeff", "pt\U000e0041"]:
+        assert not reference.search(sneaky) and not notes.search(sneaky)
+
+
+@pytest.mark.parametrize("field", ["disposition", "note"])
+@pytest.mark.parametrize("text", ["ok\u0087", "ok\u202eko", "ok\u200b"])
+def test_control_and_format_characters_in_a_review_are_refused(clinician_api, field, text):
     presentation = make_presentation()
 
     response = clinician_api.post(
         f"/api/v1/presentations/{presentation.id}/review/",
-        json.dumps({"status": "reviewed", "disposition": "ok\u0087"}),
+        json.dumps({"status": "reviewed", field: text}),
         content_type="application/json",
     )
 
     assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == [field]
 
 
 def test_the_schema_types_flagged_as_a_boolean_and_locations_as_a_non_empty_set():

@@ -5,13 +5,14 @@ says `"age_years": "forty"` or `"spreading": "maybe"` must fail, not be guessed.
 """
 
 import math
-import unicodedata
 from datetime import UTC
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from triage.text import REFUSED_MESSAGE, has_refused_characters, refused_character_class
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -52,12 +53,10 @@ class StrictNumberField(serializers.FloatField):
 
 
 class StrictCharField(serializers.CharField):
-    """Text that is really text: no numbers, no control characters, valid Unicode, no padding trimmed away."""
+    """Text that is really text: no numbers, no control or invisible formatting characters (triage.text), valid
+    Unicode, no padding trimmed away."""
 
-    default_error_messages = {
-        "invalid": "Must be a string.",
-        "control": "Must not contain control characters.",
-    }
+    default_error_messages = {"invalid": "Must be a string.", "control": REFUSED_MESSAGE}
 
     def __init__(self, *, allow_line_breaks: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("trim_whitespace", False)
@@ -66,16 +65,13 @@ class StrictCharField(serializers.CharField):
 
     @property
     def allowed_pattern(self) -> str:
-        """The same rule as a JSON Schema pattern: no C0 or C1 control characters (lone surrogates: see below)."""
-        c0 = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f" if self.allow_line_breaks else "\\u0000-\\u001f"
-        return f"^[^{c0}\\u007f-\\u009f]*$"
+        """The same rule as a JSON Schema pattern (lone surrogates aside, which no JSON document holds)."""
+        return f"^[^{refused_character_class(allow_line_breaks=self.allow_line_breaks)}]*$"
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
-        allowed = {"\n", "\r", "\t"} if self.allow_line_breaks else set()
-        if any(unicodedata.category(char) in {"Cc", "Cs"} and char not in allowed for char in data):
-            # Cs: lone surrogates, which PostgreSQL cannot store.
+        if has_refused_characters(data, allow_line_breaks=self.allow_line_breaks):
             self.fail("control")
         return data
 

@@ -26,6 +26,7 @@ from triage.rules.vocabulary import (
     SYMPTOMS,
     TWITCH_ONSETS,
 )
+from triage.text import refused_character_class
 
 UNSET = msgspec.UNSET
 
@@ -47,9 +48,9 @@ def _certainly_valid(data: Any) -> bool:
     return body.codes_unique() and body.measurements_plausible()
 
 
-# Text as StrictCharField takes it: no C0/C1 control characters or lone surrogates; \Z, as $ would allow a final \n.
-_NO_CONTROL = r"\A[^\x00-\x1f\x7f-\x9f\ud800-\udfff]*\Z"
-_NO_CONTROL_BUT_LINE_BREAKS = r"\A[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]*\Z"
+# Text as StrictCharField takes it (triage.text), lone surrogates included; \Z, as $ would allow a final \n.
+_NO_CONTROL = rf"\A[^{refused_character_class(allow_line_breaks=False, surrogates=True)}]*\Z"
+_NO_CONTROL_BUT_LINE_BREAKS = rf"\A[^{refused_character_class(allow_line_breaks=True, surrogates=True)}]*\Z"
 
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=_NO_CONTROL)]
 Notes = Annotated[str, msgspec.Meta(max_length=2000, pattern=_NO_CONTROL_BUT_LINE_BREAKS)]
