@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "triage.middleware.AdminMessageMiddleware",  # Django's MessageMiddleware, skipped on /api/
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "triage.middleware.AdminQueryMiddleware",
     "triage.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -123,6 +124,7 @@ AXES_VERBOSE = False
 # The lockout's address is the one every per-address rule uses (DJANGO_TRUSTED_PROXIES below).
 AXES_CLIENT_IP_CALLABLE = "triage.client_address.client_address"
 
+CSRF_FAILURE_VIEW = "triage.api.errors.csrf_failure"  # refusals are audited, as handler403's are
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -214,6 +216,7 @@ REST_FRAMEWORK = {
         "api_key": os.environ.get("API_KEY_RATE", "6000/min"),
         "user": os.environ.get("API_USER_RATE", "600/min"),
         "failed_auth": os.environ.get("API_FAILED_AUTH_RATE", "30/min"),
+        "anonymous": os.environ.get("API_ANONYMOUS_RATE", "60/min"),
     },
     "UNAUTHENTICATED_USER": None,
     # Client addresses (throttles, the admin's lockout, the audit: triage.client_address) come from the connection,

@@ -5,6 +5,7 @@ import pgtrigger
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.core.management.commands import flush
 from rest_framework.test import APIClient
 
@@ -28,6 +29,14 @@ def _flush_may_empty_the_audit_log():
     flush.Command.handle = handle
     yield
     flush.Command.handle = original
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    """Rate limits and repeated-refusal counts live in the worker's cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

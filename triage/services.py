@@ -4,6 +4,8 @@ Each public function is atomic and writes its audit event in the same
 transaction as the change it records, with the acting party passed as `by`.
 """
 
+import hashlib
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -17,6 +19,7 @@ from django.utils import timezone
 from uuid_utils.compat import uuid7
 
 from triage.audit import SYSTEM, Actor, audit_record
+from triage.counters import count_in_window
 from triage.db import as_health_check, own_savepoint
 from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review, ReviewStatus, Role
 from triage.payload import with_defaults
@@ -177,6 +180,38 @@ def audit_read_record(*, sequences: Sequence[int], by: Actor) -> None:
     audit_record(
         by=by, action=AuditAction.READ, event_type="audit_event.read", status=200, detail={"sequences": list(sequences)}
     )
+
+
+# Repeats of one failed request are counted per minute; see failed_request_record.
+REPEAT_WINDOW_SECONDS = 60
+
+
+def failed_request_record(
+    *, by: Actor, action: AuditAction, event_type: str, status: int, entity_type: str = "", entity_id: object = ""
+) -> bool:
+    """Record a refused (or failed) request, each repeat of it sparingly; True if an event was appended.
+
+    The same failure again (the same address, caller, event, status and entity) within the same minute is
+    counted, and recorded only the 2nd, 4th, 8th, ... time, with the count so far in its detail (`repeat`):
+    a flood of N identical refusals costs about log2(N) events, and the trail still says who probed what
+    and how often, to within a factor of two. Counts are each worker's own (triage.counters).
+    """
+    same_refusal = repr((by.client_ip, by.kind, by.name, event_type, status, str(entity_id)))
+    key = "refusal:" + hashlib.blake2b(same_refusal.encode(), digest_size=16).hexdigest()
+    repeat = count_in_window(key, REPEAT_WINDOW_SECONDS, time.time())
+    if repeat & (repeat - 1):  # not a power of two
+        return False
+    audit_record(
+        by=by,
+        action=action,
+        event_type=event_type,
+        outcome="failure",
+        status=status,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        detail={"repeat": repeat, "window_seconds": REPEAT_WINDOW_SECONDS} if repeat > 1 else None,
+    )
+    return True
 
 
 def review_create(

@@ -272,3 +272,15 @@ def test_a_cached_key_post_on_a_connection_the_server_ended_is_stored_on_a_new_o
     assert lookups.call_count == 0
     assert connection.connection.info.backend_pid != ended
     assert Presentation.objects.filter(external_id="after").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_repeated_refusal_left_unrecorded_still_confirms_a_cached_key(intake_api, intake_key):
+    assert post(intake_api, "stored").status_code == 201
+    assert [post(intake_api, "stored", notes="changed").status_code for _ in range(2)] == [409, 409]  # both recorded
+    revoke(intake_key[0])
+    sequence = last_sequence()
+
+    response = post(intake_api, "stored", notes="changed")  # the third: a repeat the trail does not record
+
+    assert_refused(response, sequence)

@@ -4,7 +4,6 @@ X-Forwarded-For never moves a lockout, a rate limit or an audit record onto some
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.test import Client
 
 from triage.api.throttling import FailedAuthenticationThrottle
@@ -19,7 +18,6 @@ VICTIM, ATTACKER = "127.0.0.1", "127.0.0.2"
 @pytest.fixture(autouse=True)
 def three_failures_lock_an_address(monkeypatch):
     monkeypatch.setitem(FailedAuthenticationThrottle.THROTTLE_RATES, "failed_auth", "3/min")
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,18 +1,10 @@
 """Rate limits answer 429 problem+json with Retry-After: per API key, and per address for failed keys."""
 
 import pytest
-from django.core.cache import cache
 
 from triage.api.throttling import ApiKeyRateThrottle, FailedAuthenticationThrottle
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 WINDOW_START = 1_800_000_000.0  # a whole minute since the epoch: counting windows start on the minute

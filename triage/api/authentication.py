@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user
+from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -153,7 +155,22 @@ def confirm_cached_key(request: Request) -> None:
 
 
 def request_actor(request: Request) -> Actor:
-    """The audit actor of a DRF request, whichever way it authenticated (or did not)."""
+    """The audit actor of a DRF request, whichever way it authenticated (or did not).
+
+    A request refused while DRF authenticated it (a session's request without its CSRF token) is recorded as
+    the session's user, not as anonymous.
+    """
     api_key = request.auth if isinstance(request.auth, ApiKey) else None
-    from_cache = isinstance(request.user, ApiKeyUser) and request.user.from_cache
-    return actor_for(request._request, user=None if api_key else request.user, api_key=api_key, confirm_key=from_cache)
+    user = request.user
+    if api_key is None and not getattr(user, "is_authenticated", False):
+        user = get_user(request._request)  # no session cookie, no query
+    from_cache = isinstance(user, ApiKeyUser) and user.from_cache
+    return actor_for(request._request, user=None if api_key else user, api_key=api_key, confirm_key=from_cache)
+
+
+def request_django_actor(request: HttpRequest) -> Actor:
+    """The audit actor of a Django request (outside DRF's views): its session's user, or the API key DRF found."""
+    user = getattr(request, "user", None)  # DRF sets its user on the Django request too
+    if isinstance(user, ApiKeyUser):
+        return actor_for(request, api_key=user.api_key)
+    return actor_for(request, user=user)

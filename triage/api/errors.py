@@ -4,21 +4,27 @@ Validation errors also carry `errors`: one `{field, message}` per bad field,
 named by its dotted path (`twitch.side`, `symptoms.0.onset`).
 """
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
+from django.views import csrf, defaults
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from triage.api.authentication import confirm_cached_key, request_actor
-from triage.audit import actor_for, audit_record
+from triage.api.authentication import confirm_cached_key, request_actor, request_django_actor
+from triage.api.throttling import AnonymousRefusalThrottle
+from triage.audit import Actor
 from triage.db import own_savepoint
 from triage.models import AuditAction
-from triage.services import ExternalIdConflict
+from triage.services import ExternalIdConflict, failed_request_record
+
+logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 BODY = "body"  # the field name for an error about the request body as a whole
@@ -80,17 +86,27 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if not isinstance(exc, exceptions.APIException):
         return None
 
+    request = context["request"]
+    recorded = False
+    if exc.status_code in AUDITED_REFUSALS:
+        actor = request_actor(request)
+        if (wait := _anonymous_budget_spent(request, actor)) is not None:
+            exc = exceptions.Throttled(wait)  # nothing recorded: a flood without credentials costs no database work
+        else:
+            # In a savepoint inside a caller's transaction: a refused key's append fails, and the 401 that
+            # follows is recorded after it.
+            with own_savepoint():
+                recorded = _record_refusal(context, exc.status_code, actor)
+    # A refusal's audit append confirms a key taken from a worker's cache; with none, a statement of its own does.
+    # Not for a 429, which tells nothing of the request and stays cheap.
+    if not recorded and exc.status_code != status.HTTP_429_TOO_MANY_REQUESTS:
+        confirm_cached_key(request)
+
     headers = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
-
-    # A refusal's audit append confirms a key taken from a worker's cache; with none, a statement of its own does.
-    # Not for a 429, which tells nothing of the request and stays cheap.
-    recorded = exc.status_code in AUDITED_REFUSALS and _record_refusal(context, exc.status_code)
-    if not recorded and exc.status_code != status.HTTP_429_TOO_MANY_REQUESTS:
-        confirm_cached_key(context["request"])
 
     if isinstance(exc, exceptions.ValidationError | exceptions.ParseError):
         errors = field_errors(exc.detail)
@@ -106,38 +122,46 @@ AUDITED_REFUSALS = {401, 403, 404, 409}
 ACTION_BY_METHOD = {"GET": AuditAction.READ, "HEAD": AuditAction.READ, "POST": AuditAction.CREATE}
 
 
-def _record_refusal(context: dict[str, Any], status_code: int) -> bool:
-    """Append the refusal's event, in a savepoint inside a caller's transaction (a refused key's append fails, and
-    the 401 that follows is recorded after it); False if the refusal is not one to record."""
+def _anonymous_budget_spent(request: HttpRequest | Request, actor: Actor) -> float | None:
+    """Seconds to wait if `actor` has no credentials and its address has spent its budget of recorded refusals."""
+    if actor.kind != "anonymous":
+        return None
+    budget = AnonymousRefusalThrottle()
+    return None if budget.allow_request(request, None) else budget.wait()
+
+
+def _record_refusal(context: dict[str, Any], status_code: int, actor: Actor) -> bool:
+    """Record the API's refusal; False if it is not one to record, or a repeat recorded sparingly."""
     view, request = context["view"], context["request"]
     object_id = context.get("kwargs", {}).get("pk", "")
     if status_code == 404 and not object_id:
         return False
     action = getattr(view, "action", None) or request.method.lower()
-    with own_savepoint():
-        audit_record(
-            by=request_actor(request),
-            action=getattr(view, "audit_actions", {}).get(action)
-            or ACTION_BY_METHOD.get(request.method, AuditAction.EXECUTE),
-            event_type=f"{getattr(view, 'audit_entity', 'api')}.{action}",
-            outcome="failure",
-            status=status_code,
-            entity_type=getattr(view, "audit_entity_type", "") if object_id else "",
-            entity_id=object_id,
-        )
-    return True
+    return failed_request_record(
+        by=actor,
+        action=getattr(view, "audit_actions", {}).get(action)
+        or ACTION_BY_METHOD.get(request.method, AuditAction.EXECUTE),
+        event_type=f"{getattr(view, 'audit_entity', 'api')}.{action}",
+        status=status_code,
+        entity_type=getattr(view, "audit_entity_type", "") if object_id else "",
+        entity_id=object_id,
+    )
 
 
-def _record_admin_refusal(request: HttpRequest) -> None:
-    """A staff user refused an admin page (the API's refusals are recorded by its exception handler)."""
+def _record_outside_drf(request: HttpRequest, status_code: int) -> None:
+    """A refusal or failure answered by Django's own views, not the API's exception handler: an admin page refused
+    to a staff user (403), a CSRF refusal, a server error (500) anywhere. Named by the page's URL name."""
+    actor = request_django_actor(request)
+    if _anonymous_budget_spent(request, actor) is not None:
+        return
     match = request.resolver_match
-    audit_record(
-        by=actor_for(request, user=getattr(request, "user", None)),
+    area = "admin" if request.path_info.startswith(ADMIN_PREFIX) else "api"
+    failed_request_record(
+        by=actor,
         action=ACTION_BY_METHOD.get(request.method, AuditAction.EXECUTE),
-        event_type=f"admin.{getattr(match, 'url_name', None) or 'page'}",
-        outcome="failure",
-        status=403,
-        entity_id=(match.kwargs.get("object_id", "") if match else ""),
+        event_type=f"{area}.{getattr(match, 'url_name', None) or 'page'}",
+        status=status_code,
+        entity_id=(match.kwargs.get("object_id", "") or match.kwargs.get("pk", "") if match else ""),
     )
 
 
@@ -159,7 +183,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path_info.startswith(ADMIN_PREFIX):
-        _record_admin_refusal(request)
+        _record_outside_drf(request, 403)
         return defaults.permission_denied(request, exception)
     return problem_response(403, "You do not have permission to perform this action.")
 
@@ -170,7 +194,19 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return problem_response(404, "Not found.")
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal (CSRF_FAILURE_VIEW), recorded with the logged-in user whose session it came in."""
+    _record_outside_drf(request, 403)
+    if request.path_info.startswith(ADMIN_PREFIX):
+        return csrf.csrf_failure(request, reason)
+    return problem_response(403, "CSRF verification failed.")
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    try:
+        _record_outside_drf(request, 500)
+    except DatabaseError:  # the database may be why the request failed: the 500 must still be answered
+        logger.exception("The server error's audit event could not be written")
     if request.path_info.startswith(ADMIN_PREFIX):
         return defaults.server_error(request)
     return problem_response(500, "An unexpected error occurred; it has been logged.")

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
+from triage.counters import count_in_window
 from triage.models import ApiKey
 
 if TYPE_CHECKING:  # imported by DRF's own settings while rest_framework.views is loading
+    from django.http import HttpRequest
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
@@ -26,20 +28,12 @@ class FixedWindowThrottle(SimpleRateThrottle):
     twice its rate across a window boundary.
     """
 
-    def allow_request(self, request: Request, view: APIView) -> bool:
+    def allow_request(self, request: Request, view: APIView | None) -> bool:
         if self.rate is None or (key := self.get_cache_key(request, view)) is None:
             return True
         self.now = self.timer()
-        window = int(self.now // self.duration)
-        self.window_ends = (window + 1) * self.duration
-        counter = f"{key}:{window}"
-        # add() starts the window's counter; incr() fails only if it expired in between, when this one is first.
-        if not self.cache.add(counter, 1, self.duration + 1):
-            try:
-                return self.cache.incr(counter) <= self.num_requests
-            except ValueError:
-                self.cache.set(counter, 1, self.duration + 1)
-        return True
+        self.window_ends = (int(self.now // self.duration) + 1) * self.duration
+        return count_in_window(key, self.duration, self.now) <= self.num_requests
 
     def wait(self) -> float:
         return self.window_ends - self.now
@@ -80,6 +74,16 @@ class FailedAuthenticationThrottle(SimpleRateThrottle):
             self.wait_needed(request)
         self.history.insert(0, self.now)
         self.cache.set(self.key, self.history, self.duration)
+
+
+class AnonymousRefusalThrottle(FixedWindowThrottle):
+    """Refusals of callers with no credentials (or failed ones), per client address: past the limit, the API answers
+    429 and nothing is recorded, so a flood costs the service no database work (triage.api.errors)."""
+
+    scope = "anonymous"
+
+    def get_cache_key(self, request: Request | HttpRequest, view: APIView | None) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class SessionUserRateThrottle(FixedWindowThrottle, UserRateThrottle):

@@ -1,0 +1,78 @@
+"""A flood of refusals costs the attacker more than the service: repeats are recorded sparingly, with their
+count, and callers without credentials have a budget of refusals per address (docs/audit.md)."""
+
+import uuid
+
+import pytest
+
+from tests.factories import make_presentation
+from triage.api.throttling import AnonymousRefusalThrottle
+from triage.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def budget(monkeypatch):
+    monkeypatch.setitem(AnonymousRefusalThrottle.THROTTLE_RATES, "anonymous", "1000/min")
+
+
+def refusals() -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(outcome="failure").order_by("sequence"))
+
+
+def test_the_same_refusal_repeated_is_recorded_the_1st_2nd_4th_8th_time_with_its_count(api_as, budget):
+    presentation = make_presentation()
+
+    statuses = {api_as(None).get(f"/api/v1/presentations/{presentation.id}/").status_code for _ in range(10)}
+
+    assert statuses == {401}
+    recorded = refusals()
+    assert [event.detail.get("repeat", 1) for event in recorded] == [1, 2, 4, 8]
+    assert {(event.entity_id, event.client_ip, event.agent_type) for event in recorded} == {
+        (str(presentation.id), "127.0.0.1", "anonymous")
+    }
+    assert recorded[1].detail == {"repeat": 2, "window_seconds": 60}
+
+
+def test_a_probe_for_each_of_many_ids_records_each_id(api_as, budget):
+    probed = [str(uuid.uuid4()) for _ in range(5)]
+
+    for presentation_id in probed:
+        api_as(None).get(f"/api/v1/presentations/{presentation_id}/")
+
+    assert [event.entity_id for event in refusals()] == probed
+
+
+def test_repeats_from_another_address_or_caller_are_counted_apart(api_as, intake_key, budget):
+    presentation = make_presentation()
+    url = f"/api/v1/presentations/{presentation.id}/"
+
+    for _ in range(3):
+        api_as(None).get(url, REMOTE_ADDR="10.0.0.1")
+    api_as(None).get(url, REMOTE_ADDR="10.0.0.2")
+    api_as(intake_key[1]).get(url)  # another client's presentation: a 404, with the key named
+
+    assert [(event.client_ip, event.status, event.detail.get("repeat", 1)) for event in refusals()] == [
+        ("10.0.0.1", 401, 1),
+        ("10.0.0.1", 401, 2),
+        ("10.0.0.2", 401, 1),
+        ("127.0.0.1", 404, 1),
+    ]
+
+
+def test_past_its_budget_an_address_without_credentials_gets_429_and_nothing_is_recorded(
+    api_as, intake_key, monkeypatch
+):
+    monkeypatch.setitem(AnonymousRefusalThrottle.THROTTLE_RATES, "anonymous", "3/min")
+    probed = [str(uuid.uuid4()) for _ in range(5)]
+
+    answers = [api_as(None).get(f"/api/v1/presentations/{presentation_id}/") for presentation_id in probed]
+
+    assert [answer.status_code for answer in answers] == [401, 401, 401, 429, 429]
+    assert answers[-1]["Content-Type"] == "application/problem+json"
+    assert 0 < int(answers[-1]["Retry-After"]) <= 60
+    assert [event.entity_id for event in refusals()] == probed[:3]
+    # A client with a key is not held back by what others sent from its address.
+    assert api_as(intake_key[1]).get("/api/v1/presentations/").status_code == 200
+    assert api_as(None).get("/api/v1/presentations/", REMOTE_ADDR="10.0.0.3").status_code == 401

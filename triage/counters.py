@@ -1,0 +1,18 @@
+"""Counts per fixed time window, kept in Django's default cache (each worker's own memory): the rate limits'
+(triage.api.throttling) and the audit's repeated refusals' (services.refusal_record)."""
+
+from django.core.cache import cache
+
+
+def count_in_window(key: str, seconds: int, now: float) -> int:
+    """Count one more under `key` in the window of `seconds` that holds `now` (windows start on multiples of
+    `seconds` since the epoch), and return the window's count so far."""
+    counter = f"{key}:{int(now // seconds)}"
+    # add() starts the window's counter; incr() fails only if it expired in between, when this one is the first.
+    if cache.add(counter, 1, seconds + 1):
+        return 1
+    try:
+        return cache.incr(counter)
+    except ValueError:
+        cache.set(counter, 1, seconds + 1)
+        return 1
