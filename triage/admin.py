@@ -126,6 +126,7 @@ class PresentationAdmin(ReadOnlyAdmin):
     list_max_show_all = 200
     paginator = CappedCountPaginator
     show_full_result_count = False
+    audit_history_per_page = 25
 
     class Media:
         css = {"all": ["triage/admin.css"]}
@@ -183,6 +184,10 @@ class PresentationAdmin(ReadOnlyAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         if presentation is not None and response.status_code == 200:
             services.presentation_read_record(presentation=presentation, by=actor_for(request, user=request.user))
+            # The history as it now stands, this read included: a page of it, however long it grows (a flood of
+            # refused probes for the id, say).
+            history = CappedCountPaginator(response.context_data["case"]["audit_events"], self.audit_history_per_page)
+            response.context_data["audit_page"] = history.get_page(request.GET.get("audit_page"))
         return response
 
     def get_urls(self) -> list:

@@ -225,7 +225,7 @@ def presentation_case(presentation: Presentation) -> dict[str, Any]:
         ],
         "recommendations": [RECOMMENDATIONS[code] for code in assessment.recommendations],
         "reviews": presentation.reviews.select_related("reviewer_user", "reviewer_key").order_by("-reviewed_at"),
-        "audit_events": AuditEvent.objects.filter(entity_id=str(presentation.id)).order_by("sequence"),
+        "audit_events": AuditEvent.objects.filter(entity_id=str(presentation.id)).order_by("-sequence"),  # newest first
     }
 
 

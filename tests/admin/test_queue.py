@@ -1,12 +1,14 @@
 """The clinicians' review queue and case page in Django admin (server side; the browser suite drives it too)."""
 
+import re
+
 import pytest
 from django.test import Client
 
 from tests.factories import make_payload, make_presentation, symptom
 from triage.audit import SYSTEM
 from triage.models import AuditEvent, Presentation, Review
-from triage.services import presentation_create
+from triage.services import presentation_create, presentation_read_record
 
 pytestmark = pytest.mark.django_db
 
@@ -238,3 +240,37 @@ def test_an_audit_events_page_offers_no_history_link(auditor_staff):
 
     assert event.event_type in html
     assert "/history/" not in html
+
+
+def audit_history_shown(response) -> list[tuple[int, str]]:
+    """The case page's audit history as drawn: (sequence, event type) a row."""
+    table = response.content.decode().split('<table class="audit-history">', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>\s*<td>(\d+)</td>(?:\s*<td>.*?</td>){2}\s*<td>([a-z_.]+)</td>", table)
+    return [(int(sequence), event_type) for sequence, event_type in rows]
+
+
+def test_the_case_page_shows_its_audit_history_a_page_at_a_time_newest_first(clinician_staff):
+    presentation = make_presentation()
+    for _ in range(60):  # with its creation and the page's own read, 62 events
+        presentation_read_record(presentation=presentation, by=SYSTEM)
+    browser = logged_in(clinician_staff)
+
+    first = browser.get(f"{QUEUE}{presentation.pk}/change/")
+    newest = list(AuditEvent.objects.filter(entity_id=str(presentation.pk)).order_by("-sequence"))
+    nonsense = browser.get(f"{QUEUE}{presentation.pk}/change/", {"audit_page": "x\x01"})
+
+    assert [sequence for sequence, _ in audit_history_shown(first)] == [event.sequence for event in newest[:25]]
+    assert "Events 1 to 25 of 62, newest first" in first.content.decode()
+    assert 'rel="next"' in first.content.decode() and 'rel="prev"' not in first.content.decode()
+    assert nonsense.status_code == 200 and len(audit_history_shown(nonsense)) == 25
+
+
+def test_the_case_pages_last_audit_page_ends_with_the_presentations_creation(clinician_staff):
+    presentation = make_presentation()
+    for _ in range(30):
+        presentation_read_record(presentation=presentation, by=SYSTEM)
+
+    last = logged_in(clinician_staff).get(f"{QUEUE}{presentation.pk}/change/", {"audit_page": 2})
+
+    shown = audit_history_shown(last)
+    assert len(shown) == 32 - 25 and shown[-1][1] == "presentation.create"
