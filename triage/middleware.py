@@ -9,6 +9,7 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from triage.api.errors import ADMIN_PREFIX, problem_response
 
@@ -29,6 +30,20 @@ class RequestIdMiddleware:
         request.request_id = given if WELL_FORMED.fullmatch(given) else uuid.uuid4().hex
         response = self.get_response(request)
         response[HEADER] = request.request_id
+        return response
+
+
+class NoStoreMiddleware:
+    """No browser or proxy keeps what the service answers (`Cache-Control: no-store`, as the admin's own pages):
+    its answers carry patient data and audit records, or refusals to show them. Static files, served above this
+    by whitenoise, keep their own caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
         return response
 
 

@@ -58,7 +58,7 @@ def demo(browser, transactional_db, tmp_path, monkeypatch) -> dict[str, str]:
     call_command("seed_demo", stdout=out)
     logins = {}
     for line in out.getvalue().splitlines():
-        if line.startswith(("Clinician login:", "Auditor login:")):
+        if line.startswith(("Admin login:", "Clinician login:", "Auditor login:")):
             username, _, password = line.split(":", 1)[1].split()
             logins[username] = password
     return logins
