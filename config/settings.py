@@ -5,7 +5,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.embedded_postgres import embedded_database
@@ -95,15 +94,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "pgtrigger",
     "axes",
-    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "triage.middleware.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "triage.middleware.NoStoreMiddleware",  # below whitenoise: static files keep their own caching
-    "csp.middleware.CSPMiddleware",
+    "triage.middleware.SecurityHeadersMiddleware",  # below whitenoise: static files keep their own caching
+    "triage.middleware.RefusalFloodMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,22 +127,13 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "triage.client_address.client_address"
 
 CSRF_FAILURE_VIEW = "triage.api.errors.csrf_failure"  # refusals are audited, as handler403's are
-# A strict Content-Security-Policy (django-csp) on every page: the admin shows text that patients and intake
-# systems wrote, and loads nothing but this site's own scripts, styles and images (no inline script or style).
-# The API's docs pages set a narrower one of their own (triage.api.docs), which django-csp leaves as it is.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [NONE],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-        "base-uri": [NONE],
-    }
-}
+# A strict Content-Security-Policy on every page (triage.middleware.SecurityHeadersMiddleware): the admin shows text
+# that patients and intake systems wrote, and loads nothing but this site's own scripts, styles and images (no
+# inline script or style). The API's docs pages set a narrower one of their own (triage.api.docs).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

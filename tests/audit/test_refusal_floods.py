@@ -76,3 +76,26 @@ def test_past_its_budget_an_address_without_credentials_gets_429_and_nothing_is_
     # A client with a key is not held back by what others sent from its address.
     assert api_as(intake_key[1]).get("/api/v1/presentations/").status_code == 200
     assert api_as(None).get("/api/v1/presentations/", REMOTE_ADDR="10.0.0.3").status_code == 401
+
+
+def test_once_its_budget_is_spent_an_address_without_credentials_is_answered_before_routing(api_as, monkeypatch):
+    monkeypatch.setitem(AnonymousRefusalThrottle.THROTTLE_RATES, "anonymous", "1/min")
+    api_as(None).get("/api/v1/rules/")
+
+    anywhere = api_as(None).get("/api/v1/no-such-endpoint/")  # a 404 had it got as far as routing
+
+    assert anywhere.status_code == 429
+    assert anywhere["Content-Type"] == "application/problem+json"
+    assert "no-store" in anywhere["Cache-Control"] and "X-Request-ID" in anywhere
+
+
+def test_a_spent_budget_leaves_requests_with_credentials_to_their_own_limits(api_as, clinician_key, monkeypatch):
+    monkeypatch.setitem(AnonymousRefusalThrottle.THROTTLE_RATES, "anonymous", "1/min")
+    api_as(None).get("/api/v1/rules/")
+
+    with_a_key = api_as(clinician_key[1]).get("/api/v1/rules/")
+    with_a_bad_key = api_as("AbCdEfGh.0123456789abcdefghij0123456789ab").get("/api/v1/rules/")
+
+    assert with_a_key.status_code == 200
+    assert with_a_bad_key.status_code == 429  # refused, and past the budget: not recorded
+    assert AuditEvent.objects.filter(status=401).count() == 1

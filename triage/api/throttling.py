@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
-from triage.counters import count_in_window
+from triage.counters import count_in_window, counted_in_window
 from triage.models import ApiKey
 
 if TYPE_CHECKING:  # imported by DRF's own settings while rest_framework.views is loading
@@ -37,6 +37,14 @@ class FixedWindowThrottle(SimpleRateThrottle):
 
     def wait(self) -> float:
         return self.window_ends - self.now
+
+    def wait_if_spent(self, request: Request | HttpRequest) -> float | None:
+        """Seconds to wait if this window's limit is already reached, counting nothing; None if it is not."""
+        if self.rate is None or (key := self.get_cache_key(request, None)) is None:
+            return None
+        self.now = self.timer()
+        self.window_ends = (int(self.now // self.duration) + 1) * self.duration
+        return self.wait() if counted_in_window(key, self.duration, self.now) >= self.num_requests else None
 
 
 class ApiKeyRateThrottle(FixedWindowThrottle):
