@@ -1,4 +1,5 @@
-"""Request ids, Django's messages kept off the API, and a clean 503 when the database is away."""
+"""Request ids, security headers, floods without credentials answered early, Django's messages kept off the API,
+admin query strings PostgreSQL would refuse, and a clean 503 when the database is away."""
 
 import logging
 import re
@@ -65,7 +66,7 @@ class RefusalFloodMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
-            request.path_info.startswith(API_PREFIX)
+            request.path_info.startswith(API_ENDPOINTS)
             and "HTTP_AUTHORIZATION" not in request.META
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and (wait := AnonymousRefusalThrottle().wait_if_spent(request)) is not None
@@ -88,6 +89,7 @@ class AdminMessageMiddleware(MessageMiddleware):
 
 
 API_PREFIX = "/api/"
+API_ENDPOINTS = "/api/v1/"  # each needs credentials; the schema and its docs pages, outside it, do not
 
 
 class AdminQueryMiddleware:

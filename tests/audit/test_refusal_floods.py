@@ -87,6 +87,7 @@ def test_once_its_budget_is_spent_an_address_without_credentials_is_answered_bef
     assert anywhere.status_code == 429
     assert anywhere["Content-Type"] == "application/problem+json"
     assert "no-store" in anywhere["Cache-Control"] and "X-Request-ID" in anywhere
+    assert api_as(None).get("/api/schema/").status_code == 200  # open to all, and no refusal
 
 
 def test_a_spent_budget_leaves_requests_with_credentials_to_their_own_limits(api_as, clinician_key, monkeypatch):
