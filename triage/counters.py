@@ -1,5 +1,5 @@
 """Counts per fixed time window, kept in Django's default cache (each worker's own memory): the rate limits'
-(triage.api.throttling) and the audit's repeated refusals' (services.refusal_record)."""
+(triage.api.throttling) and the audit's repeated refusals' (services.failed_request_record)."""
 
 from django.core.cache import cache
 

@@ -16,6 +16,7 @@ REFUSED_MESSAGE = "Must not contain control characters or invisible formatting c
 
 
 def has_refused_characters(text: str, *, allow_line_breaks: bool = False) -> bool:
+    """Whether `text` holds a character refused above (line breaks and tabs allowed if `allow_line_breaks`)."""
     allowed = LINE_BREAKS if allow_line_breaks else frozenset()
     return any(unicodedata.category(char) in REFUSED_CATEGORIES and char not in allowed for char in text)
 
@@ -48,8 +49,9 @@ def _refused_ranges(allow_line_breaks: bool) -> list[tuple[int, int]]:
 
 @cache
 def _control_and_format_code_points() -> tuple[int, ...]:
-    """Every Cc and Cf code point in Python's Unicode database (a tenth of a second to find, once)."""
-    return tuple(code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) in {"Cc", "Cf"})
+    """Every refused code point but the surrogates, from Python's Unicode database (a tenth of a second, once)."""
+    written = REFUSED_CATEGORIES - {"Cs"}  # surrogates are added where wanted: no JSON document holds them
+    return tuple(code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) in written)
 
 
 def _written(code: int) -> str:
