@@ -129,7 +129,7 @@ AXES_CLIENT_IP_CALLABLE = "triage.client_address.client_address"
 CSRF_FAILURE_VIEW = "triage.api.errors.csrf_failure"  # refusals are audited, as handler403's are
 # A strict Content-Security-Policy on every page (triage.middleware.SecurityHeadersMiddleware): the admin shows text
 # that patients and intake systems wrote, and loads nothing but this site's own scripts, styles and images (no
-# inline script or style). The API's docs pages set a narrower one of their own (triage.api.docs).
+# inline script or style). The API's docs pages, whose scripts are inline, set their own (triage.api.docs).
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -153,8 +153,9 @@ TEMPLATES = [
     },
 ]
 
-# Each worker's own memory: the throttles' counts (triage.api.throttling).
-CACHES = {"default": {"BACKEND": "config.cache.LocalMemoryCache"}}
+# Each worker's own memory: the rate limits' counts and the audit's repeat counts (triage.counters). Room for many
+# addresses' counts (a few tens of MB at most): past it, a third of them are dropped, and start again from zero.
+CACHES = {"default": {"BACKEND": "config.cache.LocalMemoryCache", "OPTIONS": {"MAX_ENTRIES": 100_000}}}
 
 # PostgreSQL only: DATABASE_URL when given, else the embedded server under var/.
 if os.environ.get("DATABASE_URL"):

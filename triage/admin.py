@@ -186,7 +186,7 @@ class PresentationAdmin(ReadOnlyAdmin):
             services.presentation_read_record(presentation=presentation, by=actor_for(request, user=request.user))
             # The history as it now stands, this read included: a page of it, however long it grows (a flood of
             # refused probes for the id, say).
-            history = CappedCountPaginator(response.context_data["case"]["audit_events"], self.audit_history_per_page)
+            history = Paginator(response.context_data["case"]["audit_events"], self.audit_history_per_page)
             response.context_data["audit_page"] = history.get_page(request.GET.get("audit_page"))
         return response
 

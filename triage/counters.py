@@ -23,5 +23,10 @@ def counted_in_window(key: str, seconds: int, now: float) -> int:
     return cache.get(_counter(key, seconds, now), 0)
 
 
+def window_end(seconds: int, now: float) -> float:
+    """When the window of `seconds` that holds `now` ends."""
+    return (int(now // seconds) + 1) * seconds
+
+
 def _counter(key: str, seconds: int, now: float) -> str:
     return f"{key}:{int(now // seconds)}"

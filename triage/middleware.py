@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
+from triage.api.authentication import KEYWORD
 from triage.api.errors import ADMIN_PREFIX, problem_response, refusals_throttled
 from triage.api.throttling import AnonymousRefusalThrottle
 
@@ -57,9 +58,10 @@ class SecurityHeadersMiddleware:
 
 
 class RefusalFloodMiddleware:
-    """An API request without credentials, from an address that has spent its budget of refused requests
-    (API_ANONYMOUS_RATE), is answered 429 at once: before sessions, routing and DRF, so that a flood costs the
-    service as little as a request can. The budget is spent where refusals are recorded (triage.api.errors)."""
+    """An API request without credentials (no Api-Key header, no session cookie), from an address that has spent
+    its budget of refused requests (API_ANONYMOUS_RATE), is answered 429 at once: before sessions, routing and
+    DRF, so that a flood costs the service as little as a request can. The budget is spent where refusals are
+    recorded (triage.api.errors, triage.auth_events)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -67,12 +69,17 @@ class RefusalFloodMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
             request.path_info.startswith(API_ENDPOINTS)
-            and "HTTP_AUTHORIZATION" not in request.META
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not _sends_credentials(request)
             and (wait := AnonymousRefusalThrottle().wait_if_spent(request)) is not None
         ):
             return refusals_throttled(wait)
         return self.get_response(request)
+
+
+def _sends_credentials(request: HttpRequest) -> bool:
+    """An API key, or a session cookie: a session, valid or not, is looked up (a query) before any refusal."""
+    scheme = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")[0]
+    return scheme.lower() == KEYWORD.lower() or settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 class AdminMessageMiddleware(MessageMiddleware):

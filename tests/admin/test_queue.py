@@ -123,7 +123,8 @@ def test_a_review_with_a_bidirectional_override_or_zero_width_character_records_
     browser = logged_in(clinician_staff)
 
     for text in ("call \u202eback", "call\u200bback"):
-        browser.post(f"{QUEUE}{presentation.pk}/review/", {"status": "reviewed", field: text})
+        answer = browser.post(f"{QUEUE}{presentation.pk}/review/", {"status": "reviewed", field: text}, follow=True)
+        assert "invisible formatting characters" in answer.content.decode()
 
     assert not Review.objects.exists()
 

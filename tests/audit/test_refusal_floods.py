@@ -2,14 +2,30 @@
 count, and callers without credentials have a budget of refusals per address (docs/audit.md)."""
 
 import uuid
+from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from tests.factories import make_presentation
+from triage import services
 from triage.api.throttling import AnonymousRefusalThrottle
 from triage.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
+
+
+WINDOW_START = 1_800_000_000.0  # a whole minute since the epoch: counting windows start on the minute
+
+
+@pytest.fixture(autouse=True)
+def steady_clock(monkeypatch):
+    """The repeat counts' and the budget's clock, 10 s into a minute: no test here straddles two windows."""
+    monkeypatch.setattr(services, "time", SimpleNamespace(time=lambda: WINDOW_START + 10))
+    monkeypatch.setattr(AnonymousRefusalThrottle, "timer", lambda _throttle: WINDOW_START + 10)
 
 
 @pytest.fixture
@@ -71,7 +87,7 @@ def test_past_its_budget_an_address_without_credentials_gets_429_and_nothing_is_
 
     assert [answer.status_code for answer in answers] == [401, 401, 401, 429, 429]
     assert answers[-1]["Content-Type"] == "application/problem+json"
-    assert 0 < int(answers[-1]["Retry-After"]) <= 60
+    assert answers[-1]["Retry-After"] == "50"  # the minute's remaining seconds
     assert [event.entity_id for event in refusals()] == probed[:3]
     # A client with a key is not held back by what others sent from its address.
     assert api_as(intake_key[1]).get("/api/v1/presentations/").status_code == 200
@@ -100,3 +116,29 @@ def test_a_spent_budget_leaves_requests_with_credentials_to_their_own_limits(api
     assert with_a_key.status_code == 200
     assert with_a_bad_key.status_code == 429  # refused, and past the budget: not recorded
     assert AuditEvent.objects.filter(status=401).count() == 1
+
+
+def test_failed_admin_logins_are_recorded_sparingly_and_within_the_budget(monkeypatch):
+    monkeypatch.setitem(AnonymousRefusalThrottle.THROTTLE_RATES, "anonymous", "6/min")
+    browser = Client()
+
+    for _ in range(3):  # the same username thrice: recorded the 1st and 2nd time
+        browser.post("/admin/login/", {"username": "boss", "password": "wrong"})
+    for n in range(10):  # a new username each time: each recorded, until the address's budget is spent
+        browser.post("/admin/login/", {"username": f"guess-{n}", "password": "wrong"})
+
+    failed = AuditEvent.objects.filter(event_type="session.login_failed").order_by("sequence")
+    assert [event.agent_name for event in failed] == ["boss", "boss", "guess-0", "guess-1", "guess-2"]
+
+
+def test_a_header_of_another_scheme_is_no_credential_to_the_early_answer(api_as, monkeypatch):
+    monkeypatch.setitem(AnonymousRefusalThrottle.THROTTLE_RATES, "anonymous", "1/min")
+    api_as(None).get("/api/v1/rules/")
+    basic = APIClient()
+    basic.credentials(HTTP_AUTHORIZATION="Basic eDp5")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = basic.get("/api/v1/rules/")
+
+    assert response.status_code == 429
+    assert len(queries) == 0

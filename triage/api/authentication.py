@@ -154,23 +154,16 @@ def confirm_cached_key(request: Request) -> None:
         confirm_key(user.api_key)
 
 
-def request_actor(request: Request) -> Actor:
-    """The audit actor of a DRF request, whichever way it authenticated (or did not).
+def request_actor(request: Request | HttpRequest) -> Actor:
+    """The audit actor of a request, DRF's or Django's, whichever way it authenticated (or did not).
 
-    A request refused while DRF authenticated it (a session's request without its CSRF token) is recorded as
-    the session's user, not as anonymous.
+    A request refused while it was being authenticated (a session's request without its CSRF token) is recorded
+    as the session's user, not as anonymous.
     """
-    api_key = request.auth if isinstance(request.auth, ApiKey) else None
-    user = request.user
-    if api_key is None and not getattr(user, "is_authenticated", False):
-        user = get_user(request._request)  # no session cookie, no query
-    from_cache = isinstance(user, ApiKeyUser) and user.from_cache
-    return actor_for(request._request, user=None if api_key else user, api_key=api_key, confirm_key=from_cache)
-
-
-def request_django_actor(request: HttpRequest) -> Actor:
-    """The audit actor of a Django request (outside DRF's views): its session's user, or the API key DRF found."""
-    user = getattr(request, "user", None)  # DRF sets its user on the Django request too
+    django_request = getattr(request, "_request", request)
+    user = getattr(django_request, "user", None)  # DRF sets the user it authenticated on Django's request too
     if isinstance(user, ApiKeyUser):
-        return actor_for(request, api_key=user.api_key)
-    return actor_for(request, user=user)
+        return actor_for(django_request, api_key=user.api_key, confirm_key=user.from_cache)
+    if not getattr(user, "is_authenticated", False):
+        user = get_user(django_request)  # no session cookie, no query
+    return actor_for(django_request, user=user)

@@ -14,13 +14,12 @@ from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import csrf, defaults
 from rest_framework import exceptions, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from triage.api.authentication import confirm_cached_key, request_actor, request_django_actor
-from triage.api.throttling import AnonymousRefusalThrottle
-from triage.audit import Actor
+from triage.api.authentication import confirm_cached_key, request_actor
+from triage.api.throttling import anonymous_budget_spent
+from triage.audit import Actor, ApiKeyNotLive
 from triage.db import own_savepoint
 from triage.models import AuditAction
 from triage.services import ExternalIdConflict, failed_request_record
@@ -91,7 +90,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     recorded = False
     if exc.status_code in AUDITED_REFUSALS:
         actor = request_actor(request)
-        if (wait := _anonymous_budget_spent(request, actor)) is not None:
+        if (wait := anonymous_budget_spent(request, actor)) is not None:
             return refusals_throttled(wait)  # nothing recorded: a flood without credentials costs no database work
         # In a savepoint inside a caller's transaction: a refused key's append fails, and the 401 that follows is
         # recorded after it.
@@ -130,14 +129,6 @@ def refusals_throttled(wait: float) -> JsonResponse:
     return response
 
 
-def _anonymous_budget_spent(request: HttpRequest | Request, actor: Actor) -> float | None:
-    """Seconds to wait if `actor` has no credentials and its address has spent its budget of recorded refusals."""
-    if actor.kind != "anonymous":
-        return None
-    budget = AnonymousRefusalThrottle()
-    return None if budget.allow_request(request, None) else budget.wait()
-
-
 def _record_refusal(context: dict[str, Any], status_code: int, actor: Actor) -> bool:
     """Record the API's refusal; False if it is not one to record, or a repeat recorded sparingly."""
     view, request = context["view"], context["request"]
@@ -159,8 +150,8 @@ def _record_refusal(context: dict[str, Any], status_code: int, actor: Actor) -> 
 def _record_outside_drf(request: HttpRequest, status_code: int) -> None:
     """A refusal or failure answered by Django's own views, not the API's exception handler: an admin page refused
     to a staff user (403), a CSRF refusal, a server error (500) anywhere. Named by the page's URL name."""
-    actor = request_django_actor(request)
-    if _anonymous_budget_spent(request, actor) is not None:
+    actor = request_actor(request)
+    if anonymous_budget_spent(request, actor) is not None:
         return
     match = request.resolver_match
     area = "admin" if request.path_info.startswith(ADMIN_PREFIX) else "api"
@@ -213,7 +204,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     try:
         _record_outside_drf(request, 500)
-    except DatabaseError:  # the database may be why the request failed: the 500 must still be answered
+    except (DatabaseError, ApiKeyNotLive):  # the database may be why it failed: the 500 must still be answered
         logger.exception("The server error's audit event could not be written")
     if request.path_info.startswith(ADMIN_PREFIX):
         return defaults.server_error(request)

@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING
 
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
-from triage.counters import count_in_window, counted_in_window
+from triage.counters import count_in_window, counted_in_window, window_end
 from triage.models import ApiKey
 
 if TYPE_CHECKING:  # imported by DRF's own settings while rest_framework.views is loading
     from django.http import HttpRequest
     from rest_framework.request import Request
     from rest_framework.views import APIView
+
+    from triage.audit import Actor
 
 
 class FixedWindowThrottle(SimpleRateThrottle):
@@ -32,18 +34,16 @@ class FixedWindowThrottle(SimpleRateThrottle):
         if self.rate is None or (key := self.get_cache_key(request, view)) is None:
             return True
         self.now = self.timer()
-        self.window_ends = (int(self.now // self.duration) + 1) * self.duration
         return count_in_window(key, self.duration, self.now) <= self.num_requests
 
     def wait(self) -> float:
-        return self.window_ends - self.now
+        return window_end(self.duration, self.now) - self.now
 
     def wait_if_spent(self, request: Request | HttpRequest) -> float | None:
         """Seconds to wait if this window's limit is already reached, counting nothing; None if it is not."""
         if self.rate is None or (key := self.get_cache_key(request, None)) is None:
             return None
         self.now = self.timer()
-        self.window_ends = (int(self.now // self.duration) + 1) * self.duration
         return self.wait() if counted_in_window(key, self.duration, self.now) >= self.num_requests else None
 
 
@@ -60,13 +60,17 @@ class ApiKeyRateThrottle(FixedWindowThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.auth.prefix}
 
 
-class FailedAuthenticationThrottle(SimpleRateThrottle):
+class PerClientAddress(SimpleRateThrottle):
+    """Counted per client address (triage.client_address: the connection's, or the trusted proxies')."""
+
+    def get_cache_key(self, request: Request | HttpRequest, view: APIView | None) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class FailedAuthenticationThrottle(PerClientAddress):
     """Counts failed API key authentications per client address; past the limit, even a good key waits."""
 
     scope = "failed_auth"
-
-    def get_cache_key(self, request: Request, view: APIView | None) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
     def wait_needed(self, request: Request) -> float | None:
         """Seconds this address must wait before trying again, or None if it may try now."""
@@ -84,14 +88,19 @@ class FailedAuthenticationThrottle(SimpleRateThrottle):
         self.cache.set(self.key, self.history, self.duration)
 
 
-class AnonymousRefusalThrottle(FixedWindowThrottle):
+class AnonymousRefusalThrottle(FixedWindowThrottle, PerClientAddress):
     """Refusals of callers with no credentials (or failed ones), per client address: past the limit, the API answers
     429 and nothing is recorded, so a flood costs the service no database work (triage.api.errors)."""
 
     scope = "anonymous"
 
-    def get_cache_key(self, request: Request | HttpRequest, view: APIView | None) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+def anonymous_budget_spent(request: Request | HttpRequest, actor: Actor) -> float | None:
+    """Spend one of the address's refusals if `actor` has no credentials: seconds to wait if none was left."""
+    if actor.kind != "anonymous":
+        return None
+    budget = AnonymousRefusalThrottle()
+    return None if budget.allow_request(request, None) else budget.wait()
 
 
 class SessionUserRateThrottle(FixedWindowThrottle, UserRateThrottle):
