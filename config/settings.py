@@ -127,6 +127,7 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "triage.client_address.client_address"
 
 CSRF_FAILURE_VIEW = "triage.api.errors.csrf_failure"  # refusals are audited, as handler403's are
+
 # A strict Content-Security-Policy on every page (triage.middleware.SecurityHeadersMiddleware): the admin shows text
 # that patients and intake systems wrote, and loads nothing but this site's own scripts, styles and images (no
 # inline script or style). The API's docs pages, whose scripts are inline, set their own (triage.api.docs).
