@@ -156,7 +156,7 @@ TEMPLATES = [
 
 # Each worker's own memory: the rate limits' counts and the audit's repeat counts (triage.counters). Room for many
 # addresses' counts (a few tens of MB at most): past it, a third of them are dropped, and start again from zero.
-CACHES = {"default": {"BACKEND": "config.cache.LocalMemoryCache", "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 100_000}}}
 
 # PostgreSQL only: DATABASE_URL when given, else the embedded server under var/.
 if os.environ.get("DATABASE_URL"):
@@ -174,10 +174,6 @@ else:
 DATABASES["default"]["OPTIONS"] = {
     **DATABASES["default"].get("OPTIONS", {}),
     "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3),
-    # Statements run through triage.db.prepared_cursor (the hot path's few) are prepared on their first run,
-    # as they run on every request. Off (DATABASE_PREPARED_STATEMENTS=false) behind a pooler that cannot keep
-    # prepared statements, such as pgbouncer before 1.21 in transaction mode.
-    "prepare_threshold": 0 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None,
     "options": (
         f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 10_000)}"
         f" -c lock_timeout={env_int('DATABASE_LOCK_TIMEOUT_MS', 5_000)}"
@@ -215,10 +211,10 @@ REST_FRAMEWORK = {
         "triage.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Closed by default: a view that names no roles is reachable by nobody (viewsets: triage.api.permissions).
+    "DEFAULT_PERMISSION_CLASSES": ["triage.api.permissions.NoRoleGiven"],
     "DEFAULT_RENDERER_CLASSES": ["triage.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["triage.api.parsers.StrictJSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "triage.api.negotiation.QuickContentNegotiation",
     "EXCEPTION_HANDLER": "triage.api.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "triage.api.throttling.ApiKeyRateThrottle",
@@ -234,7 +230,7 @@ REST_FRAMEWORK = {
     # Client addresses (throttles, the admin's lockout, the audit: triage.client_address) come from the connection,
     # unless this many trusted proxies stand in front and append to X-Forwarded-For: then from the outermost's entry.
     "NUM_PROXIES": env_count("DJANGO_TRUSTED_PROXIES", 0),
-    # `?format=` is not a global switch: only the audit event view offers one, and says so in the schema.
+    # `?format=` is not a global switch: only the schema and the audit event views offer one, and say so.
     "URL_FORMAT_OVERRIDE": None,
 }
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.audit import SYSTEM
+from triage.contract import canonical
 from triage.models import ApiKey, Presentation, Role
 from triage.rules import Assessment, assess, presentation_from_payload
 from triage.services import api_key_create, presentation_create
@@ -62,7 +63,7 @@ def symptom(code: str, onset: str, resolved: bool = False) -> dict[str, Any]:
 
 
 def assess_payload(payload: dict[str, Any]) -> Assessment:
-    return assess(presentation_from_payload(payload))
+    return assess(presentation_from_payload(canonical(payload)))
 
 
 def finding_codes(assessment: Assessment) -> set[str]:

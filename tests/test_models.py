@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from tests.factories import assess_payload, make_api_key, make_payload, make_presentation, symptom
 from triage.audit import SYSTEM
+from triage.contract import canonical
 from triage.models import Assessment, AuditEvent, Presentation
 from triage.rules import Level
 from triage.services import presentation_create, presentation_reassess
@@ -41,7 +42,7 @@ def test_an_assessment_round_trips_through_the_database():
     assert (assessment.level, assessment.flagged, assessment.score) == (Level.EMERGENCY, True, 40)
     assert assessment.ruleset_version == "2026.11"
     assert (stored.level, stored.flagged, stored.score) == (Level.EMERGENCY, True, 40)
-    assert stored.payload == payload
+    assert stored.payload == canonical(payload)
 
 
 def test_the_same_external_id_twice_for_one_client_is_refused():

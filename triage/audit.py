@@ -6,11 +6,10 @@ appends one at a time: no two events can claim the same predecessor (no fork),
 and a rolled-back append takes its sequence number with it (no gap).
 """
 
-import contextlib
 import hashlib
 import json
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -18,12 +17,11 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import DatabaseError, models
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
 from triage.client_address import client_address
-from triage.db import as_health_check, insert_new, own_savepoint, plain_str, prepared_cursor
 from triage.models import ApiKey, AuditAction, AuditEvent
 from triage.selectors import user_roles
 
@@ -42,33 +40,20 @@ class Actor:
     client_ip: str = ""
     user_agent: str = ""
     request_id: str = ""
-    # An API key authenticated from a worker's cache (triage.api.authentication), not read from its row: each
-    # append by this actor confirms, in its own statement, that the key is still live and still has `role`.
-    key_to_confirm: str = ""
-
-
-class ApiKeyNotLive(Exception):
-    """An append found its actor's API key revoked, expired or changed: nothing it would have stored was stored."""
 
 
 SYSTEM = Actor(kind="system", name="manage.py")
 
 
-def actor_for(
-    request: HttpRequest, *, user: Any = None, api_key: ApiKey | None = None, confirm_key: bool = False
-) -> Actor:
-    """The actor behind a request, authenticated by an API key, a Django user, or nobody.
-
-    `confirm_key`: the API key came from a cache, and each append must confirm it (Actor.key_to_confirm).
-    """
+def actor_for(request: HttpRequest, *, user: Any = None, api_key: ApiKey | None = None) -> Actor:
+    """The actor behind a request, authenticated by an API key, a Django user, or nobody."""
     context = {
         "client_ip": client_address(request)[:45],
         "user_agent": request.headers.get("User-Agent", "")[:256],
         "request_id": getattr(request, "request_id", ""),
     }
     if api_key is not None:
-        key_to_confirm = api_key.pk if confirm_key else ""
-        return Actor(kind="api_key", name=api_key.name, role=api_key.role, key_to_confirm=key_to_confirm, **context)
+        return Actor(kind="api_key", name=api_key.name, role=api_key.role, **context)
     if user is not None and not isinstance(user, AnonymousUser) and getattr(user, "is_authenticated", False):
         return Actor(kind="user", name=user.get_username(), role=",".join(sorted(user_roles(user))), **context)
     return Actor(kind="anonymous", **context)
@@ -85,12 +70,12 @@ def audit_record(
     entity_id: object = "",
     patient_reference: str = "",
     detail: Mapping[str, Any] | None = None,
-    new_rows: Sequence[models.Model] = (),
 ) -> None:
-    """Append one event to the chain: one statement, in the caller's transaction or as a transaction of its own.
+    """Append one event to the chain, in the caller's transaction (or as a transaction of its own, in autocommit).
 
-    `new_rows`: unsaved rows that the event records (a presentation and its assessment), inserted by the
-    same statement, so that they and their event are stored together or not at all, in one round trip.
+    One database function call (migration 0008): it takes the chain's lock, held until the transaction ends,
+    and appends after the head. Callers that change data call this inside their `transaction.atomic()`, so
+    that the change and its event are stored together or not at all.
     """
     detail = dict(detail or {})
     if _beyond_plain_json(detail):
@@ -99,10 +84,9 @@ def audit_record(
             "anything else comes back from the jsonb column changed (1e16 as 10000000000000000, the key 2 as "
             '"2"), and the event would not verify.'
         )
-    # What the event says, as a dict: a model instance would cost more to make than the rest of the append.
     content = {
         "recorded": timezone.now(),
-        "action": plain_str(action),  # the choice's text (see plain_str)
+        "action": str(action),
         "event_type": event_type,
         "outcome": outcome,
         "status": status,
@@ -118,46 +102,15 @@ def audit_record(
         "detail": detail,
     }
     digest = content_digest(content)  # all the hashing work happens before the chain is locked
-    key = [by.key_to_confirm, by.role] if by.key_to_confirm else []
-    if settings.AUDIT_HASH_CHAIN:
-        # The database function takes the chain's lock, held until the transaction ends, confirms the key if
-        # given, then appends after the head.
-        values = [json.dumps(content["detail"]) if column == "detail" else content[column] for column in COLUMNS]
-        then = (APPEND_CONFIRMING if key else APPEND, [CHAIN_LOCK, GENESIS_HASH, *values, digest, *key])
-    else:
+    if not settings.AUDIT_HASH_CHAIN:
         # Benchmarks only (AUDIT_HASH_CHAIN=false), to price the chain: a random negative sequence, no predecessor,
         # no lock; it will not verify.
         sequence = -secrets.randbits(62)
-        event = AuditEvent(**content, sequence=sequence, prev_hash="", hash=chain_hash("", sequence, digest))
-        new_rows, then = (*new_rows, event), (CONFIRM, key) if key else None
-    with _key_not_live_raised():
-        insert_new(*new_rows, then=then)
-
-
-def confirm_key(api_key: ApiKey) -> None:
-    """Confirm, in a statement of its own, that a key taken from a worker's cache is still live with its role.
-
-    For an answer that appends nothing, and so has no append to confirm the key (a body refused with 400, say):
-    raises ApiKeyNotLive if the key was revoked, has expired or has another role.
-    """
-
-    def confirm() -> None:
-        with own_savepoint(), prepared_cursor() as cursor:  # a caller's transaction goes on after a refusal
-            cursor.execute(CONFIRM, [api_key.pk, api_key.role])
-
-    with _key_not_live_raised():
-        as_health_check(confirm)  # safe to repeat, and perhaps the request's first statement
-
-
-@contextlib.contextmanager
-def _key_not_live_raised() -> Iterator[None]:
-    """The database's refusal of a key (SQLSTATE KEY_NOT_LIVE, from triage_api_key_confirm's check) as ApiKeyNotLive."""
-    try:
-        yield
-    except DatabaseError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) == KEY_NOT_LIVE:
-            raise ApiKeyNotLive from exc
-        raise
+        AuditEvent.objects.create(**content, sequence=sequence, prev_hash="", hash=chain_hash("", sequence, digest))
+        return
+    values = [json.dumps(content["detail"]) if column == "detail" else content[column] for column in COLUMNS]
+    with connection.cursor() as cursor:
+        cursor.execute(APPEND, [CHAIN_LOCK, GENESIS_HASH, *values, digest])
 
 
 CHAIN_POSITION = ("sequence", "prev_hash", "hash")
@@ -166,10 +119,6 @@ COLUMNS = [f.column for f in AuditEvent._meta.concrete_fields if f.column not in
 # The chain's append (migration 0008), its arguments named: a column the function does not know is an error.
 APPEND_ARGUMENTS = ", ".join(f"{name} => %s" for name in ("lock_key", "genesis", *COLUMNS, "digest"))
 APPEND = f"SELECT triage_audit_append({APPEND_ARGUMENTS})"
-# The same, once it holds the lock, raising KEY_NOT_LIVE unless the key (an id) is live with the role (migration 0010).
-APPEND_CONFIRMING = f"SELECT triage_audit_append({APPEND_ARGUMENTS}, key_id => %s, key_role => %s)"
-CONFIRM = "SELECT triage_api_key_confirm(key_id => %s, key_role => %s)"
-KEY_NOT_LIVE = "TT401"
 CONTENT_FIELDS = (
     "recorded", "action", "event_type", "outcome", "status", "agent_type", "agent_name", "agent_role",
     "client_ip", "user_agent", "entity_type", "entity_id", "patient_reference", "request_id", "detail",

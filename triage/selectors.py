@@ -2,18 +2,15 @@
 
 import uuid
 from datetime import datetime
-from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from triage.db import fetch_one_checked, prepared_cursor
 from triage.evidence import passages
-from triage.models import ApiKey, Assessment, AuditEvent, Presentation, Review, ReviewStatus, Role
-from triage.payload import with_defaults
+from triage.models import ApiKey, AuditEvent, Presentation, Review, ReviewStatus, Role
 from triage.rules import RULES, RULESET_VERSION, Level
 from triage.rules.measurements import MEASUREMENT_TITLES
 from triage.rules.vocabulary import (
@@ -31,7 +28,6 @@ def _coded(titles: dict[str, str]) -> list[dict[str, str]]:
     return [{"code": code, "title": title} for code, title in titles.items()]
 
 
-@cache
 def rule_catalogue() -> dict[str, Any]:
     """The whole rule set as the API returns it: rules with their source passages' text, and every code list."""
     text = passages()
@@ -69,25 +65,9 @@ def presentation_list(*, client: ApiKey | None) -> QuerySet[Presentation]:
 QueuePosition = tuple[int, datetime, uuid.UUID]  # queue_rank, received_at, id: where a page ends
 
 
-class PresentationRow(NamedTuple):
-    """A presentation and its current assessment as the API shows them, no model instance: ids and times as
-    text, and the payload, findings and recommendations as JSON text, for the answer to carry as they are."""
-
-    id: str
-    external_id: str
-    received_at: str
-    review_status: str
-    payload: str
-    assessment_id: str
-    level: int
-    flagged: bool
-    score: int
-    ruleset_version: str
-    assessed_at: str
-    findings: str
-    recommendations: str
-    patient_reference: str
-    queue_rank: int
+# The queue's position as one row comparison: table and column names are the model's, the values parameters.
+_TABLE = Presentation._meta.db_table
+AFTER_POSITION = f"({_TABLE}.queue_rank, {_TABLE}.received_at, {_TABLE}.id) > (%s, %s, %s)"
 
 
 def presentation_queue(
@@ -100,72 +80,22 @@ def presentation_queue(
     review_status: str | None = None,
     received_after: datetime | None = None,
     received_before: datetime | None = None,
-) -> list[PresentationRow]:
+) -> list[Presentation]:
     """Up to `limit` presentations in queue order, after the position `after`, narrowed by each filter given."""
-    conditions, params = [], []
-    for condition, value in (
-        ("p.client_id = %s", client.pk if client is not None else None),
-        ("p.level = %s", int(Level.from_code(level)) if level is not None else None),
-        ("p.review_status = %s", review_status),
-        ("p.received_at >= %s", received_after),
-        ("p.received_at < %s", received_before),
-    ):
-        if value is not None:
-            conditions.append(condition)
-            params.append(value)
-    if flagged is not None:
-        conditions.append("p.flagged" if flagged else "NOT p.flagged")
+    filters = {
+        "level": Level.from_code(level) if level is not None else None,
+        "flagged": flagged,
+        "review_status": review_status,
+        "received_at__gte": received_after,
+        "received_at__lt": received_before,
+    }
+    queue = presentation_list(client=client).filter(
+        **{name: value for name, value in filters.items() if value is not None}
+    )
     if after is not None:
-        conditions.append("(p.queue_rank, p.received_at, p.id) > (%s, %s, %s)")
-        params += after
-    return _presentation_rows(conditions, params, limit, prepared=False)
-
-
-def presentation_shown(*, presentation_id: uuid.UUID, client: ApiKey | None) -> PresentationRow | None:
-    """One presentation the caller may see, or None, so that ids cannot be probed: `presentation_get`
-    without the model instances, for the API's answer."""
-    conditions, params = ["p.id = %s"], [presentation_id]
-    if client is not None:
-        conditions.append("p.client_id = %s")
-        params.append(client.pk)
-    # Prepared: found by its primary key, whatever the values, so one plan serves every request.
-    rows = _presentation_rows(conditions, params, limit=1, prepared=True)
-    return rows[0] if rows else None
-
-
-def _presentation_rows(
-    conditions: list[str], params: list[Any], limit: int, *, prepared: bool
-) -> list[PresentationRow]:
-    """PresentationRows in queue order, by a statement written out rather than built by the ORM.
-
-    Building and compiling the ORM's query cost the worker more CPU than fetching a 50-row page.
-    Not `prepared`, values are bound in the client, as the ORM binds them, and PostgreSQL plans the
-    statement for them (a time window, a status's partial index, the few rows asked for), where a
-    prepared statement would settle after five runs on one generic plan for all values. Prepared,
-    it is parsed and planned once per connection: for statements whose best plan is the same
-    whatever the values.
-    """
-    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    with prepared_cursor() if prepared else connection.cursor() as cursor:
-        cursor.cursor.row_factory = lambda _cursor: PresentationRow._make  # psycopg's cursor, inside Django's wrapper
-        cursor.execute(
-            f"{PRESENTATION_ROWS} {where} ORDER BY p.queue_rank, p.received_at, p.id LIMIT %s", [*params, limit]
-        )
-        return cursor.fetchall()
-
-
-def _utc_text(column: str) -> str:
-    """A timestamptz as text, ISO 8601 in UTC ("Z"), always with microseconds (`utc_text` trims them)."""
-    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
-
-
-# Table names are the models'; every value is a parameter (`flagged` chooses between two conditions).
-PRESENTATION_ROWS = f"""
-    SELECT p.id::text, p.external_id, {_utc_text("p.received_at")}, p.review_status, p.payload::text,
-           a.id::text, a.level, a.flagged, a.score, a.ruleset_version, {_utc_text("a.assessed_at")},
-           a.findings::text, a.recommendations::text, p.patient_reference, p.queue_rank
-    FROM {Presentation._meta.db_table} p LEFT JOIN {Assessment._meta.db_table} a ON a.id = p.current_assessment_id
-"""  # noqa: S608
+        # One row comparison, which the queue index answers (Q objects would expand it into ORs it cannot).
+        queue = queue.filter(RawSQL(AFTER_POSITION, after, output_field=BooleanField()))  # noqa: S611
+    return list(queue.order_by("queue_rank", "received_at", "id")[:limit])
 
 
 def presentation_get(*, presentation_id: uuid.UUID, client: ApiKey | None) -> Presentation:
@@ -201,7 +131,7 @@ def pending_flagged_counts() -> dict[str, int]:
 
 def presentation_case(presentation: Presentation) -> dict[str, Any]:
     """Everything the case page shows, in the clinic's words: the submission, the assessment, reviews, audit."""
-    submitted = with_defaults(presentation.payload)
+    submitted = presentation.payload
     assessment = presentation.current_assessment
     text = passages()
     twitch = submitted["twitch"]
@@ -268,23 +198,3 @@ def _permission_names(permissions: Any) -> list[str]:
     return sorted(
         f"{app}.{codename}" for app, codename in permissions.values_list("content_type__app_label", "codename")
     )
-
-
-def api_key_for(raw_key: str) -> ApiKey | None:
-    """The live key whose secret this is, or None: `ApiKey.objects.get_from_key` without building a query per call.
-
-    Every API request pays for this lookup, so it is one fixed SELECT by the indexed prefix,
-    then the same hash check (`is_valid`) the library makes.
-    """
-    row = fetch_one_checked(_API_KEY_SELECT, [raw_key.partition(".")[0]])
-    if row is None:
-        return None
-    api_key = ApiKey.from_db(connection.alias, _API_KEY_FIELDS, row)
-    return api_key if api_key.is_valid(raw_key) else None
-
-
-_API_KEY_FIELDS = [field.attname for field in ApiKey._meta.concrete_fields]
-_API_KEY_SELECT = (
-    f"SELECT {', '.join(field.column for field in ApiKey._meta.concrete_fields)}"  # noqa: S608 (the model's names)
-    f" FROM {ApiKey._meta.db_table} WHERE prefix = %s AND NOT revoked"
-)

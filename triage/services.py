@@ -9,23 +9,18 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
-from uuid_utils.compat import uuid7
 
 from triage.audit import SYSTEM, Actor, audit_record
+from triage.contract import canonical
 from triage.counters import count_in_window
-from triage.db import as_health_check, own_savepoint
 from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review, ReviewStatus, Role
-from triage.payload import with_defaults
 from triage.rules import Assessment as AssessmentResult
 from triage.rules import assess, presentation_from_payload
-from triage.selectors import PresentationRow
 
 UNIQUE_EXTERNAL_ID = "presentation_unique_client_external_id"
 
@@ -34,58 +29,47 @@ class ExternalIdConflict(Exception):
     """The client already used this external_id for a different presentation."""
 
 
-def presentation_submit(*, payload: Mapping[str, Any], client: ApiKey | None, by: Actor) -> tuple[Presentation, bool]:
-    """Store and assess a presentation, or return the stored one for a retry of the same request.
+def presentation_submit(*, body: Any, client: ApiKey | None, by: Actor) -> tuple[Presentation, bool]:
+    """Validate, store and assess a request body, or return the stored presentation for a retry of the same body.
 
-    Returns (presentation, created). Racing duplicates are settled by the unique
-    constraint, not by a check-then-insert, so exactly one row is ever stored.
+    Returns (presentation, created); pydantic's ValidationError for an invalid body. Racing duplicates are
+    settled by the unique constraint, not by a check-then-insert, so exactly one row is ever stored.
     """
+    payload = canonical(body)
     try:
-        # Safe to repeat, as the health check's stand-in must be: if a first try was stored after all, the
-        # second meets the unique constraint and is answered as a retry. Each try makes its rows afresh.
-        return as_health_check(partial(presentation_create, payload=payload, client=client, by=by)), True
+        return presentation_create(payload=payload, client=client, by=by), True
     except IntegrityError as exc:
         if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != UNIQUE_EXTERNAL_ID:
             raise
     stored = Presentation.objects.select_related("current_assessment").get(
         client=client, external_id=payload["external_id"]
     )
-    if with_defaults(stored.payload) != with_defaults(payload):
+    if stored.payload != payload:  # both canonical: a default spelt out is the same request
         raise ExternalIdConflict(payload["external_id"])
-    # In a savepoint inside a caller's transaction: a cached key revoked since fails this append (ADR 0009), and the
-    # 401's own record follows it.
-    with own_savepoint():
-        _record_access(by=by, event_type="presentation.retry", presentation=stored)
+    _record_access(by=by, event_type="presentation.retry", presentation=stored)
     return stored, False
 
 
 def presentation_create(
     *, payload: Mapping[str, Any], client: ApiKey | None, by: Actor, received_at: datetime | None = None
 ) -> Presentation:
-    """Store a validated presentation and its first assessment together, or neither."""
+    """Store a presentation (any valid body, kept in its canonical form) and its first assessment, or neither."""
+    payload = canonical(payload)
     received_at = received_at or timezone.now()
     result = assess(presentation_from_payload(payload))
     patient = payload["patient"]
     presentation = Presentation(
-        id=uuid7(),
         client=client,
         external_id=payload["external_id"],
         patient_reference=patient["reference"],
         age_years=patient["age_years"],
-        sex=patient.get("sex", "unknown"),
-        payload=dict(payload),
+        sex=patient["sex"],
+        payload=payload,
         received_at=received_at,
-        level=result.level,
-        flagged=result.flagged,
-        score=result.score,
-        queue_rank=Presentation.queue_rank_for(result.level, result.score),
     )
-    # Kept on the instance, so reading the answer back costs no query.
-    presentation.current_assessment = _new_assessment(presentation, result, assessed_at=received_at)
-    # The hot path: both rows and their audit event in one statement, so one transaction in one round trip.
-    # A repeated external_id fails all of it with the unique constraint's IntegrityError (presentation_submit).
-    with own_savepoint():
-        _record_assessment(by=by, event_type="presentation.create", presentation=presentation, created=True)
+    with transaction.atomic():
+        _assessment_save(presentation, result, assessed_at=received_at, created=True)
+        _record_assessment(by=by, event_type="presentation.create", presentation=presentation)
     return presentation
 
 
@@ -93,19 +77,30 @@ def presentation_reassess(*, presentation: Presentation, by: Actor) -> Assessmen
     """Score a stored presentation again under the current rule set, keeping earlier assessments."""
     result = assess(presentation_from_payload(presentation.payload))
     with transaction.atomic():
-        assessment = _new_assessment(presentation, result, assessed_at=timezone.now())
-        assessment.save(force_insert=True)
-        presentation.current_assessment = assessment
-        presentation.level, presentation.flagged, presentation.score = result.level, result.flagged, result.score
-        presentation.queue_rank = Presentation.queue_rank_for(result.level, result.score)
-        presentation.save(update_fields=["current_assessment", "level", "flagged", "score", "queue_rank"])
+        assessment = _assessment_save(presentation, result, assessed_at=timezone.now())
         _record_assessment(by=by, event_type="assessment.create", presentation=presentation)
+    return assessment
+
+
+def _assessment_save(
+    presentation: Presentation, result: AssessmentResult, *, assessed_at: datetime, created: bool = False
+) -> Assessment:
+    """Store a new assessment and make it the presentation's current one (inserting the presentation if `created`:
+    the two refer to each other, and PostgreSQL checks foreign keys at commit)."""
+    assessment = _new_assessment(presentation, result, assessed_at=assessed_at)
+    presentation.current_assessment = assessment
+    presentation.level, presentation.flagged, presentation.score = result.level, result.flagged, result.score
+    presentation.queue_rank = Presentation.queue_rank_for(result.level, result.score)
+    if created:
+        presentation.save(force_insert=True)
+    else:
+        presentation.save(update_fields=["current_assessment", "level", "flagged", "score", "queue_rank"])
+    assessment.save(force_insert=True)
     return assessment
 
 
 def _new_assessment(presentation: Presentation, result: AssessmentResult, *, assessed_at: datetime) -> Assessment:
     return Assessment(
-        id=uuid7(),
         presentation=presentation,
         ruleset_version=result.ruleset_version,
         level=result.level,
@@ -117,8 +112,7 @@ def _new_assessment(presentation: Presentation, result: AssessmentResult, *, ass
     )
 
 
-def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation, created: bool = False) -> None:
-    """`created`: the presentation and its assessment are new, and are inserted with the event."""
+def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation) -> None:
     assessment = presentation.current_assessment
     detail = {
         "assessment_id": str(assessment.id),
@@ -128,16 +122,15 @@ def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation
         "flagged": assessment.flagged,
     }
     status = None if by.kind == SYSTEM.kind else 201  # an HTTP status only where a request made it
-    new_rows = (presentation, assessment) if created else ()
-    _record_presentation_event(by, AuditAction.CREATE, event_type, status, presentation, detail, new_rows)
+    _record_presentation_event(by, AuditAction.CREATE, event_type, status, presentation, detail)
 
 
-def presentation_read_record(*, presentation: Presentation | PresentationRow, by: Actor) -> None:
+def presentation_read_record(*, presentation: Presentation, by: Actor) -> None:
     """Record that the caller read one presentation (the model, or the row the API's reads give)."""
     _record_access(by=by, event_type="presentation.read", presentation=presentation)
 
 
-def _record_access(*, by: Actor, event_type: str, presentation: Presentation | PresentationRow) -> None:
+def _record_access(*, by: Actor, event_type: str, presentation: Presentation) -> None:
     _record_presentation_event(by, AuditAction.READ, event_type, 200, presentation)
 
 
@@ -146,9 +139,8 @@ def _record_presentation_event(
     action: AuditAction,
     event_type: str,
     status: int | None,
-    presentation: Presentation | PresentationRow,
+    presentation: Presentation,
     detail: dict[str, Any] | None = None,
-    new_rows: Sequence[Model] = (),
 ) -> None:
     audit_record(
         by=by,
@@ -159,7 +151,6 @@ def _record_presentation_event(
         entity_id=presentation.id,
         patient_reference=presentation.patient_reference,
         detail=detail,
-        new_rows=new_rows,
     )
 
 

@@ -4,6 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.request import Request
 
 from triage.api.errors import PROBLEM_CONTENT_TYPE
 from triage.api.renderers import FastJSONRenderer
@@ -29,8 +31,16 @@ class _ImagesFromThisSite:
         return response
 
 
+class FormatQueryNegotiation(DefaultContentNegotiation):
+    """`?format=json` or `?format=yaml` picks the schema's format, as drf-spectacular documents (the API itself
+    takes no `format` parameter: URL_FORMAT_OVERRIDE is off)."""
+
+    def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None) -> tuple:
+        return super().select_renderer(request, renderers, format_suffix or request.query_params.get("format"))
+
+
 class SchemaView(_ProblemJsonErrors, SpectacularAPIView):
-    pass
+    content_negotiation_class = FormatQueryNegotiation
 
 
 class RedocView(_ProblemJsonErrors, _ImagesFromThisSite, SpectacularRedocView):

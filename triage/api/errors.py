@@ -9,6 +9,7 @@ import math
 from http import HTTPStatus
 from typing import Any
 
+import pydantic
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -17,10 +18,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from triage.api.authentication import confirm_cached_key, request_actor
+from triage.api.authentication import request_actor
 from triage.api.throttling import anonymous_budget_spent
-from triage.audit import Actor, ApiKeyNotLive
-from triage.db import own_savepoint
+from triage.audit import Actor
 from triage.models import AuditAction
 from triage.services import ExternalIdConflict, failed_request_record
 
@@ -69,6 +69,40 @@ def field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
     return [{"field": path or BODY, "message": str(detail)}]
 
 
+def contract_errors(exc: pydantic.ValidationError) -> dict[str, list[str]]:
+    """The contract's errors (triage.contract) by dotted path, in DRF's shape, each in plain words."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors():
+        path = ".".join(str(part) for part in error["loc"]) or BODY
+        errors.setdefault(path, []).append(_plain_message(error))
+    return errors
+
+
+def _plain_message(error: Any) -> str:
+    value = error["input"]
+    if error["type"] == "missing":
+        return "This field is required."
+    if error["type"] == "extra_forbidden":
+        return "Unknown field."
+    if value is None:
+        return "This field may not be null."
+    if error["type"] == "literal_error":
+        return f"Unknown code {value!r}." if isinstance(value, str) else f"Must be a code, not {type(value).__name__}."
+    if error["type"] in ("int_type", "int_from_float"):
+        return "Must be a whole number."
+    if error["type"] == "bool_type":
+        return "Must be true or false."
+    if error["type"] in ("float_type", "finite_number"):
+        return "Must be a finite number."
+    if error["type"] in ("model_type", "dict_type"):
+        return "Must be an object."
+    if error["type"] == "list_type":
+        return "Must be a list."
+    if error["type"] == "string_type":
+        return "Must be a string."
+    return error["msg"]
+
+
 def _join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
 
@@ -83,23 +117,17 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         exc = IdempotencyConflict()
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()  # Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE), met before the parser's
+    elif isinstance(exc, pydantic.ValidationError):
+        exc = exceptions.ValidationError(contract_errors(exc))
     if not isinstance(exc, exceptions.APIException):
         return None
 
     request = context["request"]
-    recorded = False
     if exc.status_code in AUDITED_REFUSALS:
         actor = request_actor(request)
         if (wait := anonymous_budget_spent(request, actor)) is not None:
             return refusals_throttled(wait)  # nothing recorded: a flood without credentials costs no database work
-        # In a savepoint inside a caller's transaction: a refused key's append fails, and the 401 that follows is
-        # recorded after it.
-        with own_savepoint():
-            recorded = _record_refusal(context, exc.status_code, actor)
-    # A refusal's audit append confirms a key taken from a worker's cache; with none, a statement of its own does.
-    # Not for a 429, which tells nothing of the request and stays cheap.
-    if not recorded and exc.status_code != status.HTTP_429_TOO_MANY_REQUESTS:
-        confirm_cached_key(request)
+        _record_refusal(context, exc.status_code, actor)
 
     headers = {}
     if getattr(exc, "auth_header", None):
@@ -129,14 +157,14 @@ def refusals_throttled(wait: float) -> JsonResponse:
     return response
 
 
-def _record_refusal(context: dict[str, Any], status_code: int, actor: Actor) -> bool:
-    """Record the API's refusal; False if it is not one to record, or a repeat recorded sparingly."""
+def _record_refusal(context: dict[str, Any], status_code: int, actor: Actor) -> None:
+    """Record the API's refusal, if it is one to record (repeats sparingly: failed_request_record)."""
     view, request = context["view"], context["request"]
     object_id = context.get("kwargs", {}).get("pk", "")
     if status_code == 404 and not object_id:
-        return False
+        return
     action = getattr(view, "action", None) or request.method.lower()
-    return failed_request_record(
+    failed_request_record(
         by=actor,
         action=getattr(view, "audit_actions", {}).get(action)
         or ACTION_BY_METHOD.get(request.method, AuditAction.EXECUTE),
@@ -204,7 +232,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     try:
         _record_outside_drf(request, 500)
-    except (DatabaseError, ApiKeyNotLive):  # the database may be why it failed: the 500 must still be answered
+    except DatabaseError:  # the database may be why it failed: the 500 must still be answered
         logger.exception("The server error's audit event could not be written")
     if request.path_info.startswith(ADMIN_PREFIX):
         return defaults.server_error(request)

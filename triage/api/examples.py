@@ -6,7 +6,7 @@ from functools import cache
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample
 
-from triage.payload import with_defaults
+from triage.contract import canonical
 from triage.rules import assess, presentation_from_payload
 
 # Demo external ids of the vignettes shown in the docs: a stroke sign, a measured low calcium, an isolated twitch.
@@ -24,7 +24,7 @@ def presentation_examples() -> list[OpenApiExample]:
     examples = []
     for external_id, summary in SHOWN.items():
         payload = by_id[external_id]
-        result = assess(presentation_from_payload(payload))
+        result = assess(presentation_from_payload(canonical(payload)))
         examples.append(OpenApiExample(summary, value=payload, request_only=True))
         examples.append(
             OpenApiExample(
@@ -33,7 +33,7 @@ def presentation_examples() -> list[OpenApiExample]:
                     "id": "019ac4f2-5b7d-7c1e-9a0f-2d6b8e4c7a11",
                     "received_at": "2026-11-26T10:00:00Z",
                     "review_status": "pending",
-                    **with_defaults(payload),
+                    **canonical(payload),
                     "assessment": {
                         "id": "019ac4f2-5b7e-7a1b-8c3d-5e7f9a1b3c5d",
                         "level": result.level.code,

@@ -4,7 +4,6 @@ DRF's stock fields are lenient on purpose (form input); a triage request that
 says `"age_years": "forty"` or `"spreading": "maybe"` must fail, not be guessed.
 """
 
-import math
 from datetime import UTC
 from typing import Any
 
@@ -13,43 +12,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from triage.text import REFUSED_MESSAGE, has_refused_characters, refused_character_class
-
-
-class StrictBooleanField(serializers.BooleanField):
-    default_error_messages = {"invalid": "Must be true or false."}
-
-    def to_internal_value(self, data: Any) -> bool:
-        if data is True or data is False:
-            return data
-        self.fail("invalid")
-
-
-class StrictIntegerField(serializers.IntegerField):
-    default_error_messages = {"invalid": "Must be a whole number."}
-
-    def to_internal_value(self, data: Any) -> int:
-        # JSON has one number type: 38.0 is the integer 38 (as JSON Schema agrees); 38.5 and "38" are not.
-        if isinstance(data, float) and data.is_integer():
-            data = int(data)
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        self.run_validators(data)
-        return data
-
-
-class StrictNumberField(serializers.FloatField):
-    default_error_messages = {"invalid": "Must be a finite number."}
-
-    def to_internal_value(self, data: Any) -> float | int:
-        if isinstance(data, bool) or not isinstance(data, int | float):
-            self.fail("invalid")
-        try:
-            finite = math.isfinite(data)
-        except OverflowError:  # an integer too large for a float: JSON allows it, no measurement is that big
-            finite = False
-        if not finite:
-            self.fail("invalid")
-        return data
 
 
 class StrictCharField(serializers.CharField):

@@ -13,7 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from triage.selectors import PresentationRow, QueuePosition
+from triage.models import Presentation
+from triage.selectors import QueuePosition
 
 # ASCII digits: str.isdigit() also holds for "²" or "٣", which int() refuses or reads as 3. At most 18:
 # a bigint's range, and far below the 4,300 digits past which int() refuses a string.
@@ -35,14 +36,14 @@ class QueuePagination(BasePagination):
     page_size = 50
     max_page_size = 200
 
-    def paginate_rows(self, request: Request, fetch: Callable[..., list[PresentationRow]]) -> list[PresentationRow]:
-        """A page of the rows `fetch(after=…, limit=…)` gives in queue order (`selectors.presentation_queue`)."""
+    def paginate_rows(self, request: Request, fetch: Callable[..., list[Presentation]]) -> list[Presentation]:
+        """A page of what `fetch(after=…, limit=…)` gives in queue order (`selectors.presentation_queue`)."""
         size = self._page_size(request)
         rows = fetch(after=self._decode(request.query_params.get("cursor")), limit=size + 1)
         self.next_url = None
         if len(rows) > size:
             last = rows[size - 1]
-            cursor = self._encode(last.queue_rank, last.received_at, last.id)
+            cursor = self._encode(last.queue_rank, last.received_at.isoformat(), str(last.id))
             self.next_url = replace_query_param(request.build_absolute_uri(), "cursor", cursor)
         return rows[:size]
 

@@ -22,6 +22,9 @@ def _refuse_constant(name: str) -> None:
 
 def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # json keeps the last of a repeated key and drops the rest unseen: a red flag sent true, then false.
+    for key, _ in pairs:
+        if not key.isascii() and not _is_unicode(key):
+            raise ParseError(f"The key {key!r} is not valid Unicode (a lone surrogate escape): no field is named so.")
     unique = dict(pairs)
     if len(unique) != len(pairs):
         seen: set[str] = set()
@@ -30,6 +33,14 @@ def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise ParseError(f"The key {key!r} is repeated in one object: send each key once.")
             seen.add(key)
     return unique
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class StrictJSONParser(JSONParser):

@@ -1,11 +1,17 @@
 """Roles: an API key's own role, or a Django user's groups named after the roles."""
 
-from rest_framework.permissions import BasePermission
-from rest_framework.request import Request
-from rest_framework.views import APIView
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from triage.models import ApiKey, Role
 from triage.selectors import user_roles
+
+if TYPE_CHECKING:  # for annotations only: DRF's settings import this module (DEFAULT_PERMISSION_CLASSES)
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 def caller_roles(request: Request) -> frozenset[str]:
@@ -35,3 +41,25 @@ def allow(*roles: Role) -> type[BasePermission]:
 
     HasRole.__name__ = f"HasRole_{'_'.join(roles)}"
     return HasRole
+
+
+class NoRoleGiven(BasePermission):
+    """The default (DEFAULT_PERMISSION_CLASSES): a view or action nobody was given a role for is closed to all."""
+
+    message = "No role may do this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return False
+
+
+class RolesByAction:
+    """A viewset whose `permission_by_action` names the roles of each action; an action missing from it is
+    closed to everyone (and `triage.checks` refuses to start)."""
+
+    permission_by_action: dict[str, type[BasePermission]] = {}
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action is None:
+            # A method the viewset does not route: an authenticated caller is answered DRF's 405.
+            return [IsAuthenticated()]
+        return [self.permission_by_action.get(self.action, NoRoleGiven)()]

@@ -1,77 +1,141 @@
-"""Stored rows to response bodies, as plain dicts (the shapes are in serializers.py)."""
+"""What the API answers about a presentation: one pydantic model per shape, for the body and its schema alike.
 
+A presentation is shown as stored (the contract's canonical form, triage.contract) with its id, status and
+current assessment. Class names become the schema's component names.
+"""
+
+import uuid
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Annotated, Any, Literal
 
-import orjson
+from pydantic import BaseModel, ConfigDict, Field
 
-from triage.models import Presentation, Review
-from triage.payload import with_defaults
-from triage.rules.vocabulary import LEVEL_CODES
-from triage.selectors import PresentationRow
+from triage import models, selectors
+from triage.contract import PresentationInput
+from triage.rules.vocabulary import LEVEL_CODES, RECOMMENDATIONS
+
+LevelCode = Literal[tuple(LEVEL_CODES.values())]
 
 
-def presentation_body(presentation: Presentation) -> dict[str, Any]:
-    """The presentation as submitted (defaults filled in) with its id, status and current assessment."""
+class _Shown(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Finding(_Shown):
+    code: str = Field(description="A rule code from GET /api/v1/rules/.")
+    title: str
+    category: str
+    level: LevelCode
+    points: int
+    triggered_by: list[str] = Field(description="Input paths that fired the rule, e.g. `symptoms.slurred_speech`.")
+    rationale: str = Field(description="One sentence for the clinician.")
+    sources: list[str] = Field(description="Evidence passage ids, e.g. `S06`.")
+
+
+class Assessment(_Shown):
+    id: uuid.UUID
+    level: LevelCode
+    flagged: bool = Field(description="True exactly when the level is urgent or emergency.")
+    score: Annotated[int, Field(ge=0, le=100)]
+    ruleset_version: str
+    assessed_at: datetime
+    findings: list[Finding]
+    recommendations: list[Literal[tuple(RECOMMENDATIONS)]]
+
+
+class Presentation(PresentationInput):
+    id: uuid.UUID
+    received_at: datetime
+    review_status: Literal[tuple(models.ReviewStatus.values)]
+    assessment: Assessment
+
+
+def presentation_body(presentation: models.Presentation) -> dict[str, Any]:
+    """The presentation with its current assessment (fetched with it: `select_related("current_assessment")`)."""
     assessment = presentation.current_assessment
-    return _body(
-        str(presentation.id), presentation.external_id, _utc(presentation.received_at), presentation.review_status,
-        presentation.payload, str(assessment.id), assessment.level, assessment.flagged, assessment.score,
-        assessment.ruleset_version, _utc(assessment.assessed_at), assessment.findings, assessment.recommendations,
-    )  # fmt: skip
-
-
-def presentation_row_body(row: PresentationRow) -> dict[str, Any]:
-    """The same body as presentation_body, from a row of `selectors.presentation_queue` or `presentation_shown`."""
-    return _body(
-        row.id, row.external_id, utc_text(row.received_at), row.review_status, orjson.loads(row.payload),
-        row.assessment_id, row.level, row.flagged, row.score, row.ruleset_version, utc_text(row.assessed_at),
-        orjson.Fragment(row.findings), orjson.Fragment(row.recommendations),
-    )  # fmt: skip
-
-
-def _body(
-    presentation_id: str, external_id: str, received_at: str, review_status: str, payload: dict, assessment_id: str,
-    level: int, flagged: bool, score: int, ruleset_version: str, assessed_at: str,
-    findings: list | orjson.Fragment, recommendations: list | orjson.Fragment,
-) -> dict[str, Any]:  # fmt: skip
-    submitted = with_defaults(payload)
-    del submitted["external_id"]
-    return {
-        "id": presentation_id,
-        "external_id": external_id,
-        "received_at": received_at,
-        "review_status": review_status,
-        **submitted,
-        "assessment": {
-            "id": assessment_id,
-            "level": LEVEL_CODES[level],
-            "flagged": flagged,
-            "score": score,
-            "ruleset_version": ruleset_version,
-            "assessed_at": assessed_at,
-            "findings": findings,
-            "recommendations": recommendations,
+    shown = Presentation.model_validate(
+        {
+            **presentation.payload,
+            "id": presentation.id,
+            "received_at": presentation.received_at,
+            "review_status": presentation.review_status,
+            "assessment": {
+                "id": assessment.id,
+                "level": LEVEL_CODES[assessment.level],
+                "flagged": assessment.flagged,
+                "score": assessment.score,
+                "ruleset_version": assessment.ruleset_version,
+                "assessed_at": assessment.assessed_at,
+                "findings": assessment.findings,
+                "recommendations": assessment.recommendations,
+            },
         },
-    }
+    )
+    return shown.model_dump(mode="json")
 
 
-def _utc(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+class Review(_Shown):
+    id: uuid.UUID
+    presentation_id: uuid.UUID
+    status: Literal[tuple(models.Review.Status.values)]
+    disposition: str
+    note: str
+    reviewer: str = Field(description="The reviewing user's name or API key's name.")
+    reviewed_at: datetime
 
 
-def utc_text(text: str) -> str:
-    """`_utc` of a moment PostgreSQL wrote (`selectors._utc_text`): Python leaves out zero microseconds."""
-    return text[:-8] + "Z" if text.endswith(".000000Z") else text
+def review_body(review: models.Review) -> dict[str, Any]:
+    return Review(
+        id=review.id,
+        presentation_id=review.presentation_id,
+        status=review.status,
+        disposition=review.disposition,
+        note=review.note,
+        reviewer=review.reviewer_name,
+        reviewed_at=review.reviewed_at,
+    ).model_dump(mode="json")
 
 
-def review_body(review: Review) -> dict[str, Any]:
-    return {
-        "id": str(review.id),
-        "presentation_id": str(review.presentation_id),
-        "status": review.status,
-        "disposition": review.disposition,
-        "note": review.note,
-        "reviewer": review.reviewer_name,
-        "reviewed_at": _utc(review.reviewed_at),
-    }
+# --- the rule catalogue --------------------------------------------------------------
+
+
+class CodeTitle(_Shown):
+    code: str
+    title: str
+
+
+class SourcePassage(_Shown):
+    id: str = Field(description="Evidence passage id: S01-S24 (seed passages) or G01-G06 (guideline summaries).")
+    text: str
+
+
+class CatalogueRule(_Shown):
+    code: str
+    title: str
+    description: str
+    category: str
+    level: LevelCode
+    points: int
+    recommendations: list[Literal[tuple(RECOMMENDATIONS)]]
+    sources: list[SourcePassage]
+
+
+class Vocabularies(_Shown):
+    symptoms: list[CodeTitle]
+    history: list[CodeTitle]
+    locations: list[CodeTitle]
+
+
+class RuleCatalogue(_Shown):
+    ruleset_version: str
+    levels: list[LevelCode] = Field(description="Levels, lowest first.")
+    rules: list[CatalogueRule]
+    recommendations: list[CodeTitle]
+    vocabularies: Vocabularies
+
+
+@cache
+def rule_catalogue_body() -> dict[str, Any]:
+    """The whole rule set (`selectors.rule_catalogue`), the same for every caller: shaped once."""
+    return RuleCatalogue.model_validate(selectors.rule_catalogue()).model_dump(mode="json")

@@ -1,4 +1,4 @@
-"""drf-spectacular extensions: the API key scheme, and strictness the serializers cannot declare."""
+"""drf-spectacular extensions: the API key scheme, and strictness the DRF serializers cannot declare."""
 
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
@@ -6,8 +6,6 @@ from drf_spectacular.extensions import (
     OpenApiSerializerFieldExtension,
 )
 from drf_spectacular.openapi import AutoSchema
-
-from triage.rules.measurements import LIMITS
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -24,25 +22,13 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 
 class StrictSerializerSchema(OpenApiSerializerExtension):
-    """Request bodies refuse unknown fields, and measurement values have per-unit plausible ranges."""
+    """Request bodies refuse unknown fields."""
 
     target_class = "triage.api.serializers.StrictSerializer"
     match_subclasses = True
 
     def map_serializer(self, auto_schema: AutoSchema, direction: str) -> dict:
-        schema = {**auto_schema._map_basic_serializer(self.target, direction), "additionalProperties": False}
-        measurement = getattr(self.target, "measurement", "")
-        if measurement:
-            schema["allOf"] = [
-                {
-                    "if": {"properties": {"unit": {"const": unit}}, "required": ["unit"]},
-                    "then": {
-                        "properties": {"value": {"minimum": limits.plausible_min, "maximum": limits.plausible_max}}
-                    },
-                }
-                for unit, limits in LIMITS[measurement].items()
-            ]
-        return schema
+        return {**auto_schema._map_basic_serializer(self.target, direction), "additionalProperties": False}
 
 
 class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
@@ -54,13 +40,3 @@ class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict:
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         return {**schema, "pattern": self.target.allowed_pattern}
-
-
-class UniqueCodeListSchema(OpenApiSerializerFieldExtension):
-    """Code lists hold each code at most once."""
-
-    target_class = "triage.api.serializers.UniqueCodeListField"
-
-    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict:
-        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        return {**schema, "uniqueItems": True}

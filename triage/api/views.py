@@ -6,7 +6,6 @@ from functools import partial
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,22 +13,20 @@ from rest_framework.viewsets import ViewSet
 
 from triage import selectors, services
 from triage.api import examples
-from triage.api.authentication import ConfirmsCachedApiKey, request_actor
-from triage.api.intake import validated_presentation
+from triage.api.authentication import request_actor
 from triage.api.pagination import QueuePagination
 from triage.api.parsers import json_body
-from triage.api.permissions import allow, intake_client
-from triage.api.representations import presentation_body, presentation_row_body, review_body
+from triage.api.permissions import RolesByAction, allow, intake_client
+from triage.api.representations import Presentation as PresentationBody
+from triage.api.representations import Review as ReviewBody
+from triage.api.representations import RuleCatalogue, presentation_body, review_body, rule_catalogue_body
 from triage.api.serializers import (
-    PresentationInputSerializer,
     PresentationQuerySerializer,
-    PresentationSerializer,
     ProblemSerializer,
     ReviewInputSerializer,
-    ReviewSerializer,
-    RuleCatalogueSerializer,
     ValidationProblemSerializer,
 )
+from triage.contract import PresentationInput
 from triage.models import AuditAction, Presentation, Role
 from triage.rules import RULESET_VERSION
 
@@ -64,12 +61,12 @@ class RuleCatalogueView(APIView):
 
     @extend_schema(
         operation_id="rules_list",
-        responses={200: RuleCatalogueSerializer, **problems(401, 403)},
+        responses={200: RuleCatalogue, **problems(401, 403)},
         tags=["rules"],
     )
     def get(self, request: Request) -> Response:
         """The rule catalogue: every rule with its sources' text, and every code list with titles (any role)."""
-        return Response(selectors.rule_catalogue())
+        return Response(rule_catalogue_body())
 
 
 @extend_schema_view(
@@ -78,20 +75,20 @@ class RuleCatalogueView(APIView):
         description="Presentations in queue order (level, then score, highest first; then oldest first). "
         "Clinicians see all; an intake client sees only its own.",
         parameters=[PresentationQuerySerializer],
-        responses={200: PresentationSerializer(many=True), **problems(400, 401, 403, 404)},
+        responses={200: PresentationBody, **problems(400, 401, 403, 404)},
     ),
     retrieve=extend_schema(
         summary="One presentation with its current assessment",
-        responses={200: PresentationSerializer, **problems(401, 403, 404)},
+        responses={200: PresentationBody, **problems(401, 403, 404)},
     ),
     create=extend_schema(
         summary="Submit a presentation and get its assessment",
         description=f"Validates strictly, stores the presentation, scores it under rule set {RULESET_VERSION} "
         "and answers 201. A retry of the same body with the same `external_id` answers 200 with the stored result.",
-        request=PresentationInputSerializer,
+        request=PresentationInput,
         responses={
-            201: OpenApiResponse(PresentationSerializer, description="Stored and assessed."),
-            200: OpenApiResponse(PresentationSerializer, description="A retry: the stored result, nothing new."),
+            201: OpenApiResponse(PresentationBody, description="Stored and assessed."),
+            200: OpenApiResponse(PresentationBody, description="A retry: the stored result, nothing new."),
             **problems(400, 401, 403, 409, 413, 415),
         },
         examples=examples.presentation_examples(),
@@ -99,12 +96,10 @@ class RuleCatalogueView(APIView):
     review=extend_schema(
         summary="Record a clinician's review",
         request=ReviewInputSerializer,
-        responses={201: ReviewSerializer, **problems(400, 401, 403, 404, 413, 415)},
+        responses={201: ReviewBody, **problems(400, 401, 403, 404, 413, 415)},
     ),
 )
-class PresentationViewSet(ConfirmsCachedApiKey, ViewSet):
-    # A POST's audit append confirms its key (triage.audit.Actor.key_to_confirm), as do a retry's and a refusal's.
-    confirm_key_actions = frozenset({"create"})
+class PresentationViewSet(RolesByAction, ViewSet):
     audit_entity = "presentation"
     audit_entity_type = "Presentation"
     audit_actions = {"review": AuditAction.UPDATE}
@@ -118,15 +113,10 @@ class PresentationViewSet(ConfirmsCachedApiKey, ViewSet):
         "review": allow(Role.CLINICIAN),
     }
 
-    def get_permissions(self) -> list:
-        # An unmapped method has no action: authenticated callers then get DRF's 405.
-        return [self.permission_by_action.get(self.action, IsAuthenticated)()]
-
     def create(self, request: Request) -> Response:
-        payload = validated_presentation(json_body(request))
         presentation, created = services.presentation_submit(
-            payload=payload, client=request.auth, by=request_actor(request)
-        )  # an ExternalIdConflict is a 409 (errors.problem_exception_handler)
+            body=json_body(request), client=request.auth, by=request_actor(request)
+        )  # an invalid body is a 400, an ExternalIdConflict a 409 (errors.problem_exception_handler)
         return Response(
             presentation_body(presentation), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
@@ -142,15 +132,13 @@ class PresentationViewSet(ConfirmsCachedApiKey, ViewSet):
         services.presentation_list_record(
             presentation_ids=[row.id for row in rows], by=request_actor(request), event_type="presentation.list"
         )
-        return paginator.get_paginated_response([presentation_row_body(row) for row in rows])
+        return paginator.get_paginated_response([presentation_body(row) for row in rows])
 
     @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
     def retrieve(self, request: Request, pk: uuid.UUID) -> Response:
-        row = selectors.presentation_shown(presentation_id=pk, client=intake_client(request))
-        if row is None:
-            raise exceptions.NotFound()
-        services.presentation_read_record(presentation=row, by=request_actor(request))
-        return Response(presentation_row_body(row))
+        presentation = self._visible(request, pk)
+        services.presentation_read_record(presentation=presentation, by=request_actor(request))
+        return Response(presentation_body(presentation))
 
     @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
     @action(detail=True, methods=["post"])

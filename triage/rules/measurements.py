@@ -39,7 +39,7 @@ class Measurement:
     name: str
     value: float
     unit: str
-    kind: str = "total"
+    kind: str | None = None  # serum calcium only
 
     @property
     def limits(self) -> Limits:

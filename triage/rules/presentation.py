@@ -1,11 +1,11 @@
-"""The engine's input: a validated presentation as an immutable value.
+"""The engine's input: a presentation in the contract's canonical form (triage.contract) as an immutable value.
 
-Collections are kept in vocabulary order, so two presentations that differ
-only in the order their lists were sent in are equal and score identically.
+No defaults here: the contract fills them in. Collections are kept in vocabulary order, so two
+presentations that differ only in the order their lists were sent in are equal and score identically.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .measurements import Measurement
@@ -16,7 +16,7 @@ from .vocabulary import HISTORY, LOCATIONS, SYMPTOMS
 class Symptom:
     code: str
     onset: str
-    resolved: bool = False
+    resolved: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,30 +24,30 @@ class Twitch:
     locations: tuple[str, ...]
     side: str
     duration_days: int
-    onset: str = "unknown"
-    pattern: str | None = None
-    spreading: bool = False
-    worsening: bool = False
-    interferes_with_vision: bool = False
-    loss_of_facial_control: bool = False
+    onset: str
+    pattern: str | None
+    spreading: bool
+    worsening: bool
+    interferes_with_vision: bool
+    loss_of_facial_control: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    poor_sleep: bool = False
-    high_stress: bool = False
-    low_fluid_intake: bool = False
+    poor_sleep: bool
+    high_stress: bool
+    low_fluid_intake: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Presentation:
     age_years: int
+    sex: str
     twitch: Twitch
-    sex: str = "unknown"
-    symptoms: tuple[Symptom, ...] = ()
-    history: tuple[str, ...] = ()
-    measurements: Mapping[str, Measurement] = field(default_factory=dict)
-    context: Context = Context()
+    symptoms: tuple[Symptom, ...]
+    history: tuple[str, ...]
+    measurements: Mapping[str, Measurement]
+    context: Context
 
     def symptom(self, code: str) -> Symptom | None:
         return next((s for s in self.symptoms if s.code == code), None)
@@ -64,26 +64,18 @@ def _in_vocabulary_order(codes: Iterable[str], order: Mapping[str, int]) -> tupl
 
 
 def presentation_from_payload(payload: Mapping[str, Any]) -> Presentation:
-    """Build the engine input from a request body that has passed validation.
-
-    Optional fields take the contract's defaults; unknown codes raise KeyError.
-    """
+    """Build the engine input from a presentation's canonical form (`triage.contract.canonical`)."""
     twitch = dict(payload["twitch"])
     twitch["locations"] = _in_vocabulary_order(twitch["locations"], LOCATION_ORDER)
-    symptoms = sorted(
-        (Symptom(s["code"], s["onset"], s.get("resolved", False)) for s in payload.get("symptoms", ())),
-        key=lambda symptom: SYMPTOM_ORDER[symptom.code],
-    )
-    measurements = {
-        name: Measurement(name=name, **values) for name, values in sorted(payload.get("measurements", {}).items())
-    }
+    symptoms = sorted((Symptom(**s) for s in payload["symptoms"]), key=lambda symptom: SYMPTOM_ORDER[symptom.code])
+    measurements = {name: Measurement(name=name, **values) for name, values in sorted(payload["measurements"].items())}
     patient = payload["patient"]
     return Presentation(
         age_years=patient["age_years"],
-        sex=patient.get("sex", "unknown"),
+        sex=patient["sex"],
         twitch=Twitch(**twitch),
         symptoms=tuple(symptoms),
-        history=_in_vocabulary_order(payload.get("history", ()), HISTORY_ORDER),
+        history=_in_vocabulary_order(payload["history"], HISTORY_ORDER),
         measurements=measurements,
-        context=Context(**payload.get("context", {})),
+        context=Context(**payload["context"]),
     )
