@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class TriageConfig(AppConfig):
@@ -8,3 +9,6 @@ class TriageConfig(AppConfig):
     def ready(self) -> None:
         from triage import auth_events  # noqa: F401  (connects the login audit receivers)
         from triage.api import schema  # noqa: F401  (registers the OpenAPI extensions)
+        from triage.checks import unmapped_actions
+
+        checks.register(unmapped_actions, checks.Tags.urls, checks.Tags.security)

@@ -116,7 +116,11 @@ def _each_once(message: str, *, by_code: bool = False) -> WrapValidator:
 
 
 Id = _text(min_length=1, max_length=64)
-WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+
+
+def _whole_number_in(minimum: int, maximum: int) -> Any:
+    # The range on the integer itself (so that the JSON Schema says minimum and maximum), 38.0 read as 38 before.
+    return Annotated[int, Field(ge=minimum, le=maximum), BeforeValidator(_whole_number)]
 
 
 def _codes(vocabulary: dict[str, str] | tuple[str, ...]) -> Any:
@@ -128,7 +132,7 @@ def _codes(vocabulary: dict[str, str] | tuple[str, ...]) -> Any:
 
 class Patient(Strict):
     reference: Id = Field(description="A pseudonymous id; never a name.")
-    age_years: Annotated[WholeNumber, Field(ge=0, le=120)]
+    age_years: _whole_number_in(0, 120)
     sex: _codes(SEXES) = "unknown"
 
 
@@ -140,7 +144,7 @@ class Twitch(Strict):
     ]
     side: _codes(SIDES) = Field(description="`unknown` is read as possibly one-sided.")
     onset: _codes(TWITCH_ONSETS) = "unknown"
-    duration_days: Annotated[WholeNumber, Field(ge=0, le=36500)]
+    duration_days: _whole_number_in(0, 36500)
     pattern: _codes(PATTERNS) | None = None
     spreading: bool = False
     worsening: bool = False
@@ -224,12 +228,27 @@ class Context(Strict):
     low_fluid_intake: bool = False
 
 
+def _each_code_once(vocabulary: dict[str, str]) -> dict[str, Any]:
+    """JSON Schema for "at most one item per code" (it has no uniqueness by property): for each code, between
+    zero and one items that contain it."""
+    return {
+        "allOf": [
+            {
+                "contains": {"properties": {"code": {"const": code}}, "required": ["code"]},
+                "minContains": 0,
+                "maxContains": 1,
+            }
+            for code in vocabulary
+        ]
+    }
+
+
 class PresentationInput(Strict):
     external_id: Id = Field(description="Idempotency key, unique per API client.")
     patient: Patient
     twitch: Twitch
     symptoms: Annotated[list[Symptom], _each_once("Repeated symptom.", by_code=True)] = Field(
-        [], description="Every symptom of the last 7 days, each code once."
+        [], description="Every symptom of the last 7 days, each code once.", json_schema_extra=_each_code_once(SYMPTOMS)
     )
     history: Annotated[
         list[_codes(HISTORY)], Field(json_schema_extra={"uniqueItems": True}), _each_once("Repeated code.")

@@ -4,22 +4,29 @@ import json
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import HttpResponse
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.factories import make_payload, make_presentation
 from triage.audit import SYSTEM
+from triage.models import AuditEvent, Presentation
 
 CALLERS = ["none", "revoked", "intake", "clinician", "auditor", "other_intake"]
 
-# endpoint -> expected status per caller, in CALLERS order; "own" objects belong to the intake caller.
+# The role matrix, the one declaration of who may do what: (route name, method) -> expected status per caller, in
+# CALLERS order; "own" objects belong to the intake caller. tests/api/test_route_walk.py proves every routed method
+# of the API has a row. HEAD answers as GET does; OPTIONS is DRF's metadata action, closed for RolesByAction viewsets.
 MATRIX = {
-    "GET rules": [401, 401, 200, 200, 200, 200],
-    "POST presentations": [401, 401, 201, 403, 403, 201],
-    "GET presentations": [401, 401, 200, 200, 403, 200],
-    "GET presentation": [401, 401, 200, 200, 403, 404],
-    "POST review": [401, 401, 403, 201, 403, 403],
+    ("api:rules", "GET"): [401, 401, 200, 200, 200, 200],
+    ("api:presentation-list", "POST"): [401, 401, 201, 403, 403, 201],
+    ("api:presentation-list", "GET"): [401, 401, 200, 200, 403, 200],
+    ("api:presentation-detail", "GET"): [401, 401, 200, 200, 403, 404],
+    ("api:presentation-review", "POST"): [401, 401, 403, 201, 403, 403],
+    ("api:audit-event-list", "GET"): [401, 401, 403, 403, 200, 403],
+    ("api:audit-event-detail", "GET"): [401, 401, 403, 403, 200, 403],
 }
-CASES = [(endpoint, caller, statuses[i]) for endpoint, statuses in MATRIX.items() for i, caller in enumerate(CALLERS)]
+CASES = [(route, caller, statuses[i]) for route, statuses in MATRIX.items() for i, caller in enumerate(CALLERS)]
 
 
 @pytest.fixture
@@ -34,28 +41,31 @@ def callers(api_as, revoked_key, intake_key, clinician_key, auditor_key, other_i
     }
 
 
-def call(client: APIClient, endpoint: str, presentation_id: str):
-    body = json.dumps({"status": "in_review"})
-    requests = {
-        "GET rules": lambda: client.get("/api/v1/rules/"),
-        "POST presentations": lambda: client.post(
-            "/api/v1/presentations/", json.dumps(make_payload(external_id="new-1")), content_type="application/json"
-        ),
-        "GET presentations": lambda: client.get("/api/v1/presentations/"),
-        "GET presentation": lambda: client.get(f"/api/v1/presentations/{presentation_id}/"),
-        "POST review": lambda: client.post(
-            f"/api/v1/presentations/{presentation_id}/review/", body, content_type="application/json"
-        ),
+def call(client: APIClient, route: tuple[str, str], presentation: Presentation) -> HttpResponse:
+    """Make the matrix row's request, on the intake caller's `presentation` or the audit event its creation wrote."""
+    name, method = route
+    event = AuditEvent.objects.get(entity_id=presentation.id, event_type="presentation.create")
+    args = {
+        "api:presentation-detail": [presentation.id],
+        "api:presentation-review": [presentation.id],
+        "api:audit-event-detail": [event.sequence],
     }
-    return requests[endpoint]()
+    bodies = {
+        ("api:presentation-list", "POST"): make_payload(external_id="new-1"),
+        ("api:presentation-review", "POST"): {"status": "in_review"},
+    }
+    path = reverse(name, args=args.get(name))
+    if method == "GET":
+        return client.get(path)
+    return client.post(path, json.dumps(bodies[route]), content_type="application/json")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("endpoint", "caller", "expected"), CASES, ids=[f"{e}-{c}" for e, c, _ in CASES])
-def test_each_role_gets_the_contract_status(callers, intake_key, endpoint, caller, expected):
+@pytest.mark.parametrize(("route", "caller", "expected"), CASES, ids=[f"{r[1]} {r[0]}-{c}" for r, c, _ in CASES])
+def test_each_role_gets_the_contract_status(callers, intake_key, route, caller, expected):
     own = make_presentation(client=intake_key[0])
 
-    response = call(callers[caller], endpoint, str(own.id))
+    response = call(callers[caller], route, own)
 
     assert response.status_code == expected, response.content
     if expected >= 400:

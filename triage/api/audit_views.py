@@ -14,7 +14,7 @@ from triage.api.authentication import request_actor
 from triage.api.fhir import FhirJSONRenderer, audit_event_resource
 from triage.api.filters import AuditEventFilter
 from triage.api.pagination import WHOLE_NUMBER, page_size_from
-from triage.api.permissions import allow
+from triage.api.permissions import RolesByAction, allow
 from triage.api.renderers import FastJSONRenderer
 from triage.api.serializers import AuditEventSerializer
 from triage.api.views import problems, refuse_unknown_query_parameters
@@ -78,12 +78,12 @@ class AuditEventPagination(CursorPagination):
         },
     ),
 )
-class AuditEventViewSet(ReadOnlyModelViewSet):
+class AuditEventViewSet(RolesByAction, ReadOnlyModelViewSet):
     audit_entity = "audit_event"
     audit_entity_type = "AuditEvent"
     queryset = AuditEvent.objects.all()
     serializer_class = AuditEventSerializer
-    permission_classes = [allow(Role.AUDITOR)]
+    permission_by_action = {"list": allow(Role.AUDITOR), "retrieve": allow(Role.AUDITOR)}
     renderer_classes = [FastJSONRenderer, FhirJSONRenderer]
     pagination_class = AuditEventPagination
     filter_backends = [DjangoFilterBackend]
