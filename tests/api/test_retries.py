@@ -79,7 +79,7 @@ def test_identical_requests_racing_each_other_store_exactly_one_presentation():
     def racer() -> None:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-        barrier.wait()
+        barrier.wait(timeout=30)  # all send at once
         try:
             statuses.append(post(client, payload).status_code)
         finally:
@@ -91,6 +91,7 @@ def test_identical_requests_racing_each_other_store_exactly_one_presentation():
     for thread in threads:
         thread.join(timeout=30)
 
+    assert not any(thread.is_alive() for thread in threads), "a racer is still waiting for its answer"
     assert sorted(statuses) == [200] * (racers - 1) + [201]
     assert Presentation.objects.filter(external_id="race-1").count() == 1
     assert Assessment.objects.count() == 1
@@ -98,7 +99,7 @@ def test_identical_requests_racing_each_other_store_exactly_one_presentation():
 
 @pytest.mark.django_db(transaction=True)
 def test_committed_retries_and_conflicts_leave_one_presentation_and_an_intact_chain():
-    # Outside a test transaction a POST's write is one statement, its own transaction: a duplicate fails it whole.
+    # Outside a test transaction a POST's write is a transaction of its own: a duplicate's write fails whole.
     _key, raw = make_api_key("intake-committed", Role.INTAKE)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
@@ -118,7 +119,7 @@ def test_committed_retries_and_conflicts_leave_one_presentation_and_an_intact_ch
 
 @pytest.mark.django_db(transaction=True)
 def test_retries_among_new_posts_on_one_connection_are_all_answered():
-    # A retry's write fails on the unique constraint: the prepared statements must serve the next POSTs as before.
+    # A retry's write fails on the unique constraint: the connection must serve the next POSTs as before.
     _key, raw = make_api_key("intake-mixed", Role.INTAKE)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")

@@ -250,6 +250,7 @@ def test_concurrent_audited_requests_never_fork_or_gap_the_chain():
     for thread in threads:
         thread.join(timeout=120)
 
+    assert not any(thread.is_alive() for thread in threads), "a reader is still waiting for its answers"
     events = list(AuditEvent.objects.order_by("sequence").values_list("sequence", "prev_hash"))
     sequences = [sequence for sequence, _ in events]
     prev_hashes = [prev_hash for _, prev_hash in events]

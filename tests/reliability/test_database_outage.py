@@ -77,8 +77,8 @@ def test_posts_answer_503_during_an_outage_and_succeed_after_it(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_request_after_the_server_ended_the_workers_session_is_answered(tmp_path):
-    # The key lookup stands in for Django's per-request health check (triage.db.fetch_one_checked): a session
-    # ended between requests (a restart, a failover, an administrator) must still go unnoticed by clients.
+    # A session ended between requests (a restart, a failover, an administrator) must go unnoticed by clients:
+    # Django checks a kept connection before a request's first query (CONN_HEALTH_CHECKS) and opens a new one.
     _key, raw = make_api_key("ended-session-clinician", Role.CLINICIAN)
     headers = {"Authorization": f"Api-Key {raw}"}
     database = connection.settings_dict["NAME"]

@@ -46,6 +46,7 @@ def test_every_acknowledged_presentation_is_stored_once_with_its_assessment_and_
             thread.start()
         for thread in threads:
             thread.join(timeout=300)
+        assert not any(thread.is_alive() for thread in threads), "a client is still waiting for its answers"
 
     connection.close()
     stored = list(Presentation.objects.values_list("client__name", "external_id", "id", "current_assessment_id"))
