@@ -41,6 +41,14 @@ from triage.rules.vocabulary import (
 )
 from triage.text import REFUSED_MESSAGE, has_refused_characters, refused_character_class
 
+# Validation context for a body read back from storage, which passed every check when it was stored: what runs in
+# Python (hidden characters, repeats, plausible ranges) is not run again for each presentation a page shows.
+STORED = {"stored": True}
+
+
+def _stored(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("stored"))
+
 
 class Strict(BaseModel):
     """No field it does not declare, no coercion, immutable."""
@@ -57,8 +65,8 @@ def _whole_number(value: Any) -> Any:
 
 
 def _text_check(*, allow_line_breaks: bool) -> Callable[[str], str]:
-    def refuse_hidden_characters(text: str) -> str:
-        if has_refused_characters(text, allow_line_breaks=allow_line_breaks):
+    def refuse_hidden_characters(text: str, info: ValidationInfo) -> str:
+        if not _stored(info) and has_refused_characters(text, allow_line_breaks=allow_line_breaks):
             raise PydanticCustomError("refused_characters", REFUSED_MESSAGE)
         return text
 
@@ -84,7 +92,9 @@ def _each_once(message: str, *, by_code: bool = False) -> WrapValidator:
             return item
         return item.get("code") if isinstance(item, dict) else getattr(item, "code", None)
 
-    def validate(items: Any, handler: Callable[[Any], Any]) -> Any:
+    def validate(items: Any, handler: Callable[[Any], Any], info: ValidationInfo) -> Any:
+        if _stored(info):
+            return handler(items)
         errors: list[Any] = []
         try:
             valid = handler(items)
@@ -181,7 +191,7 @@ class _Measurement(Strict):
     @classmethod
     def _plausible(cls, value: float, info: ValidationInfo) -> float:
         unit = info.data.get("unit")
-        if unit is not None:
+        if unit is not None and not _stored(info):
             limits = LIMITS[cls.measurement()][unit]
             if not limits.plausible_min <= value <= limits.plausible_max:
                 raise PydanticCustomError(

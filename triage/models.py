@@ -68,10 +68,10 @@ class ReviewStatus(models.TextChoices):
 
 
 class Presentation(models.Model):
-    """A patient-reported twitch presentation, stored exactly as submitted.
+    """A patient-reported twitch presentation, stored as submitted in the contract's canonical form.
 
-    `payload` is the validated request body; the typed columns beside it hold
-    what the queue filters and sorts on, copied from the current assessment.
+    `payload` is the validated request body with every default written out (triage.contract); the typed
+    columns beside it hold what the queue filters and sorts on, copied from the current assessment.
     """
 
     # Time-ordered (UUIDv7): each new row's key lands at the end of the primary key's index, and of the

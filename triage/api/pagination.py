@@ -13,8 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from triage.models import Presentation
-from triage.selectors import QueuePosition
+from triage.selectors import QueuePosition, QueueRow
 
 # ASCII digits: str.isdigit() also holds for "²" or "٣", which int() refuses or reads as 3. At most 18:
 # a bigint's range, and far below the 4,300 digits past which int() refuses a string.
@@ -36,7 +35,7 @@ class QueuePagination(BasePagination):
     page_size = 50
     max_page_size = 200
 
-    def paginate_rows(self, request: Request, fetch: Callable[..., list[Presentation]]) -> list[Presentation]:
+    def paginate_rows(self, request: Request, fetch: Callable[..., list[QueueRow]]) -> list[QueueRow]:
         """A page of what `fetch(after=…, limit=…)` gives in queue order (`selectors.presentation_queue`)."""
         size = self._page_size(request)
         rows = fetch(after=self._decode(request.query_params.get("cursor")), limit=size + 1)

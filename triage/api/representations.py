@@ -12,8 +12,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from triage import models, selectors
-from triage.contract import PresentationInput
+from triage.contract import STORED, PresentationInput
 from triage.rules.vocabulary import LEVEL_CODES, RECOMMENDATIONS
+from triage.selectors import QueueRow
 
 LevelCode = Literal[tuple(LEVEL_CODES.values())]
 
@@ -54,7 +55,7 @@ class Presentation(PresentationInput):
 def presentation_body(presentation: models.Presentation) -> dict[str, Any]:
     """The presentation with its current assessment (fetched with it: `select_related("current_assessment")`)."""
     assessment = presentation.current_assessment
-    shown = Presentation.model_validate(
+    return Presentation.model_validate(
         {
             **presentation.payload,
             "id": presentation.id,
@@ -71,8 +72,13 @@ def presentation_body(presentation: models.Presentation) -> dict[str, Any]:
                 "recommendations": assessment.recommendations,
             },
         },
-    )
-    return shown.model_dump(mode="json")
+        context=STORED,
+    ).model_dump(mode="json")
+
+
+def queue_item_body(row: QueueRow) -> dict[str, Any]:
+    """The same body as presentation_body, from a queue row, which PostgreSQL wrote as JSON."""
+    return Presentation.model_validate_json(row.shown, context=STORED).model_dump(mode="json")
 
 
 class Review(_Shown):

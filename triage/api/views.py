@@ -19,7 +19,13 @@ from triage.api.parsers import json_body
 from triage.api.permissions import RolesByAction, allow, intake_client
 from triage.api.representations import Presentation as PresentationBody
 from triage.api.representations import Review as ReviewBody
-from triage.api.representations import RuleCatalogue, presentation_body, review_body, rule_catalogue_body
+from triage.api.representations import (
+    RuleCatalogue,
+    presentation_body,
+    queue_item_body,
+    review_body,
+    rule_catalogue_body,
+)
 from triage.api.serializers import (
     PresentationQuerySerializer,
     ProblemSerializer,
@@ -132,7 +138,7 @@ class PresentationViewSet(RolesByAction, ViewSet):
         services.presentation_list_record(
             presentation_ids=[row.id for row in rows], by=request_actor(request), event_type="presentation.list"
         )
-        return paginator.get_paginated_response([presentation_body(row) for row in rows])
+        return paginator.get_paginated_response([queue_item_body(row) for row in rows])
 
     @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
     def retrieve(self, request: Request, pk: uuid.UUID) -> Response:
