@@ -516,7 +516,39 @@ def summarise(report: dict[str, Any]) -> None:
         "engine_mix_assessments_per_second": report["engine_mix_assessments_per_second"],
         "cpu_reference_ms": report["cpu_reference_ms"],
     }
+    report["targets"] = targets(report)
     print(json.dumps(report["summary"], indent=2))
+    print("\ntargets (issue 21):")
+    for line in report["targets"]:
+        print(f"  {line}")
+
+
+# Issue 21's targets: (what, the figure's key in the summary or how to find it, the bound, "<" or ">=").
+TARGETS = [
+    ("POST p99 at 8 connections", ("endpoint p99", "POST /api/v1/presentations/", 8), 50, "<"),
+    ("POST / bare Django insert floor, peak to peak", ("summary", "post_over_framework_floor"), 0.35, ">="),
+    ("queue page p99 at 4 connections", ("endpoint p99", "GET queue page (50, flagged)", 4), 25, "<"),
+    ("engine, assessments/s on one core", ("summary", "engine_assessments_per_second"), 50_000, ">="),
+    ("audit chain's cost to POST throughput", ("summary", "audit_chain_cost"), 0.20, "<"),
+]
+
+
+def targets(report: dict[str, Any]) -> list[str]:
+    """Each target with its figure from this run, and whether it holds ("not measured" in a quick run)."""
+    lines = []
+    for what, (kind, *where), bound, sense in TARGETS:
+        if kind == "summary":
+            figure = report["summary"][where[0]]
+        else:
+            by_clients = report["endpoints"][where[0]]
+            figure = by_clients.get(where[1], by_clients.get(str(where[1]), {})).get("p99_ms")
+        if figure is None:
+            lines.append(f"{what}: not measured in this run (target {sense} {bound:g})")
+            continue
+        held = figure < bound if sense == "<" else figure >= bound
+        shown = f"{figure:,.0f}" if figure >= 100 else f"{figure:.2f}" if figure < 1 else f"{figure:.1f}"
+        lines.append(f"{what}: {shown} (target {sense} {bound:g}): {'holds' if held else 'MISSED'}")
+    return lines
 
 
 def write(report: dict[str, Any], pg_script: str) -> None:
@@ -584,6 +616,10 @@ def markdown(report: dict[str, Any]) -> str:
         f"- Engine alone, on one core: **{summary['engine_assessments_per_second']:,} assessments/s** over the "
         f"public vignettes, {summary['engine_mix_assessments_per_second']:,} over the generated mix "
         f"(CPU reference loop {summary['cpu_reference_ms']} ms: lower is a faster core)",
+        "",
+        "Targets (issue 21):",
+        "",
+        *(f"- {line}" for line in report["targets"]),
     ]
     return "\n".join(lines) + "\n"
 
