@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_json_columns_write_what_json_dumps_would():
-    # Written by orjson; keys that are not strings become strings, as the json module makes them.
+    # Keys that are not strings become strings, as json.dumps makes them.
     presentation = make_presentation()
     value = {1: "one", "nested": {"list": [1, 2.5, None, True]}, "text": 'quote " and é'}
 

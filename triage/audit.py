@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-import orjson
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
@@ -126,28 +125,18 @@ CONTENT_FIELDS = (
 
 
 def content_digest(content: Mapping[str, Any]) -> str:
-    """SHA-256 of a canonical JSON serialisation of what an event says (CONTENT_FIELDS: all but its chain position).
-
-    Canonical: `json.dumps` with sorted keys, compact separators and characters as they are (not escaped to
-    ASCII). orjson writes the same bytes several times faster (the same escapes for every code point, the
-    same key order), except for floats (`1e-07` against `1e-7`), integers beyond 64 bits and keys that are not
-    strings, which it refuses or which a detail with a float would meet: those events take `json.dumps`.
-    """
+    """SHA-256 of a canonical JSON serialisation of what an event says (CONTENT_FIELDS: all but its chain position):
+    `json.dumps` with sorted keys, compact separators and characters as they are (not escaped to ASCII)."""
     fields = {name: content[name] for name in CONTENT_FIELDS}
     fields["recorded"] = fields["recorded"].astimezone(UTC).isoformat()
-    try:
-        if _beyond_plain_json(fields["detail"]):
-            raise TypeError("written otherwise by orjson, or refused")
-        canonical = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, RecursionError):  # orjson.JSONEncodeError is a TypeError; json.dumps nests deeper
-        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return hashlib.sha256(canonical).hexdigest()
 
 
 def _beyond_plain_json(value: Any) -> bool:
-    """Whether `value` holds a float, an integer beyond 64 bits or a key that is not a string: what orjson writes
-    otherwise than `json.dumps` or refuses, and what the jsonb column gives back changed (it keeps numbers as
-    decimals, written without an exponent; orjson reads integers of at most 64 bits; every key is a string)."""
+    """Whether `value` holds a float, an integer beyond 64 bits or a key that is not a string: what the jsonb
+    column gives back changed (it keeps numbers as decimals, written without an exponent; every key is a string),
+    so that the event would not verify."""
     if isinstance(value, dict):
         return any(not isinstance(key, str) or _beyond_plain_json(item) for key, item in value.items())
     if isinstance(value, list | tuple):

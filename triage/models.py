@@ -2,39 +2,14 @@
 
 import uuid
 
-import orjson
 import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from psycopg.types.json import Jsonb
 from rest_framework_api_key.models import AbstractAPIKey
 from uuid_utils.compat import uuid7
 
 from triage.rules import Level
-
-
-class JSONField(models.JSONField):
-    """Django's JSONField, with orjson both ways: a queue page reads a hundred JSON documents per request,
-    a POST writes three."""
-
-    def get_db_prep_value(self, value: object, connection: object, prepared: bool = False) -> object:
-        adapted = super().get_db_prep_value(value, connection, prepared)
-        if isinstance(adapted, Jsonb) and self.encoder is None:
-            adapted.dumps = _orjson_dumps  # the column is jsonb: only the value, not the spelling, is kept
-        return adapted
-
-    def from_db_value(self, value: object, expression: object, connection: object) -> object:
-        if isinstance(value, str):
-            try:
-                return orjson.loads(value)
-            except orjson.JSONDecodeError:
-                pass
-        return super().from_db_value(value, expression, connection)
-
-
-def _orjson_dumps(value: object) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)  # keys as json.dumps would take them
 
 
 class Role(models.TextChoices):
@@ -85,7 +60,7 @@ class Presentation(models.Model):
     patient_reference = models.CharField(max_length=64)
     age_years = models.PositiveSmallIntegerField()
     sex = models.CharField(max_length=8)
-    payload = JSONField()
+    payload = models.JSONField()
     received_at = models.DateTimeField()
     review_status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     current_assessment = models.OneToOneField(
@@ -141,8 +116,8 @@ class Assessment(models.Model):
     level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES)
     flagged = models.BooleanField()
     score = models.PositiveSmallIntegerField()
-    findings = JSONField()
-    recommendations = JSONField()
+    findings = models.JSONField()
+    recommendations = models.JSONField()
     assessed_at = models.DateTimeField()
 
     class Meta:
@@ -228,7 +203,7 @@ class AuditEvent(models.Model):
     entity_id = models.CharField(max_length=64, blank=True)
     patient_reference = models.CharField(max_length=64, blank=True)
     request_id = models.CharField(max_length=128, blank=True)
-    detail = JSONField(default=dict, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)  # unique: a constraint, so no LIKE index beside it
 

@@ -179,8 +179,8 @@ REPEAT_WINDOW_SECONDS = 60
 
 def failed_request_record(
     *, by: Actor, action: AuditAction, event_type: str, status: int, entity_type: str = "", entity_id: object = ""
-) -> bool:
-    """Record a refused (or failed) request, each repeat of it sparingly; True if an event was appended.
+) -> None:
+    """Record a refused (or failed) request, each repeat of it sparingly.
 
     The same failure again (the same address, caller, event, status and entity) within the same minute is
     counted, and recorded only the 2nd, 4th, 8th, ... time, with the count so far in its detail (`repeat`):
@@ -191,7 +191,7 @@ def failed_request_record(
     key = "refusal:" + hashlib.blake2b(same_refusal.encode(), digest_size=16).hexdigest()
     repeat = count_in_window(key, REPEAT_WINDOW_SECONDS, time.time())
     if repeat & (repeat - 1):  # not a power of two
-        return False
+        return
     audit_record(
         by=by,
         action=action,
@@ -202,7 +202,6 @@ def failed_request_record(
         entity_id=entity_id,
         detail={"repeat": repeat, "window_seconds": REPEAT_WINDOW_SECONDS} if repeat > 1 else None,
     )
-    return True
 
 
 def review_create(
