@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from triage.models import Review
 from triage.rules.measurements import LIMITS, UNITS
 from triage.rules.vocabulary import (
     CALCIUM_KINDS,
@@ -48,6 +49,9 @@ STORED = {"stored": True}
 
 def _stored(info: ValidationInfo) -> bool:
     return bool(info.context and info.context.get("stored"))
+
+
+REVIEW_STATUSES = tuple(Review.Status.values)
 
 
 class Strict(BaseModel):
@@ -277,3 +281,12 @@ class PresentationInput(Strict):
 def canonical(body: Any) -> dict[str, Any]:
     """A request body's canonical form (PresentationInput.canonical); pydantic's ValidationError if it is invalid."""
     return PresentationInput.model_validate(body).canonical()
+
+
+# --- a clinician's review ------------------------------------------------------------------
+
+
+class ReviewInput(Strict):
+    status: _codes(REVIEW_STATUSES)
+    disposition: _text(max_length=200) = ""
+    note: _text(max_length=2000, allow_line_breaks=True) = ""

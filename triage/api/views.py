@@ -29,10 +29,9 @@ from triage.api.representations import (
 from triage.api.serializers import (
     PresentationQuerySerializer,
     ProblemSerializer,
-    ReviewInputSerializer,
     ValidationProblemSerializer,
 )
-from triage.contract import PresentationInput
+from triage.contract import PresentationInput, ReviewInput
 from triage.models import AuditAction, Presentation, Role
 from triage.rules import RULESET_VERSION
 
@@ -101,7 +100,7 @@ class RuleCatalogueView(APIView):
     ),
     review=extend_schema(
         summary="Record a clinician's review",
-        request=ReviewInputSerializer,
+        request=ReviewInput,
         responses={201: ReviewBody, **problems(400, 401, 403, 404, 413, 415)},
     ),
 )
@@ -150,14 +149,12 @@ class PresentationViewSet(RolesByAction, ViewSet):
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: uuid.UUID) -> Response:
         presentation = self._visible(request, pk)
-        input_serializer = ReviewInputSerializer(data=json_body(request))
-        input_serializer.is_valid(raise_exception=True)
         review = services.review_create(
             presentation=presentation,
             by=request_actor(request),
             reviewer=request.auth or request.user,
-            **input_serializer.validated_data,
-        )
+            **ReviewInput.model_validate(json_body(request)).model_dump(),
+        )  # an invalid body is a 400 (errors.problem_exception_handler)
         return Response(review_body(review), status=status.HTTP_201_CREATED)
 
     def _visible(self, request: Request, pk: uuid.UUID) -> Presentation:
