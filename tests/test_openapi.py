@@ -22,6 +22,31 @@ def test_the_schema_is_served_without_credentials(client, db):
     assert response.json()["info"]["title"] == "twitch-triage API"
 
 
+@pytest.mark.parametrize(
+    ("query", "content_type"),
+    [
+        ("?format=json", "application/vnd.oai.openapi+json"),
+        ("?format=yaml", "application/vnd.oai.openapi"),
+        ("", "application/vnd.oai.openapi"),
+    ],
+)
+def test_the_format_parameter_chooses_the_schemas_format(client, db, query, content_type):
+    # As drf-spectacular documents it; ?format=json answered YAML before issue 21.
+    response = client.get(f"/api/schema/{query}")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)
+    if "json" in query:
+        assert response.json()["openapi"].startswith("3.1")
+
+
+def test_an_unknown_schema_format_is_a_404_problem(client, db):
+    response = client.get("/api/schema/?format=xml")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
 @pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
 def test_the_docs_pages_load_nothing_from_another_site(client, page):
     response = client.get(page)

@@ -96,6 +96,7 @@ def flood_run(base: str, raw_key: str, probed: str, name: str, progress: Path) -
         text=True,
     )
     while not progress.exists():  # the flood is under way
+        assert flood.poll() is None, "the flooder ended before its flood began"
         time.sleep(0.01)
     flooded = post_latencies(base, raw_key, f"{name}-flooded")
     outlasted = flood.poll() is None
