@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 
 from tests.factories import make_payload
 from triage.audit import SYSTEM
+from triage.models import Presentation
 from triage.services import presentation_create, review_create
 
 pytestmark = pytest.mark.browser
@@ -36,9 +37,16 @@ CHARACTER_POSITIONS = """element => {
 
 @pytest.fixture
 def spoofed_case(demo):
-    payload = make_payload(external_id="form-\u202espoof", notes="seen \u202etoday", symptoms=[])
-    payload["patient"].update(reference=SPOOFED_REFERENCE, age_years=71, sex="male")
-    return presentation_create(payload=payload, client=None, by=SYSTEM)
+    payload = make_payload(external_id="form-spoof", symptoms=[])
+    payload["patient"].update(age_years=71, sex="male")
+    stored = presentation_create(payload=payload, client=None, by=SYSTEM)
+    # As stored before such text was refused: written past the contract, which refuses it now.
+    spoofed = {**stored.payload, "external_id": "form-\u202espoof", "notes": "seen \u202etoday"}
+    spoofed["patient"] = {**spoofed["patient"], "reference": SPOOFED_REFERENCE}
+    Presentation.objects.filter(pk=stored.pk).update(
+        payload=spoofed, external_id=spoofed["external_id"], patient_reference=SPOOFED_REFERENCE
+    )
+    return Presentation.objects.get(pk=stored.pk)
 
 
 def test_the_queue_shows_the_age_beside_a_spoofing_reference_as_it_is(login, live_server, spoofed_case):
