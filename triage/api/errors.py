@@ -100,6 +100,15 @@ def _plain_message(error: Any) -> str:
         return "Must be a list."
     if error["type"] == "string_type":
         return "Must be a string."
+    limit = error.get("ctx", {})
+    if error["type"] == "greater_than_equal":
+        return f"Must be at least {limit['ge']}."
+    if error["type"] == "less_than_equal":
+        return f"Must be at most {limit['le']}."
+    if error["type"] in ("string_too_short", "too_short"):
+        return "Must not be empty." if limit["min_length"] == 1 else f"Must hold at least {limit['min_length']}."
+    if error["type"] == "string_too_long":
+        return f"Must be at most {limit['max_length']} characters."
     return error["msg"]
 
 
