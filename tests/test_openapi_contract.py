@@ -29,7 +29,8 @@ def test_the_schema_forbids_unknown_fields_and_lists_every_code():
 
     assert components["PresentationInputRequest"]["additionalProperties"] is False
     assert len(components["SymptomCodeEnum"]["enum"]) == 28
-    assert components["Symptom"]["required"] == ["code", "onset"]
+    assert components["SymptomRequest"]["required"] == ["code", "onset"]
+    assert components["Symptom"]["required"] == ["code", "onset", "resolved"]  # always in an answer
 
 
 def test_every_operation_declares_the_api_key_scheme_and_problem_responses():

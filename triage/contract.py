@@ -12,7 +12,7 @@ are all refused, each named by its dotted path (`triage.api.errors`). A whole nu
 """
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -57,7 +57,10 @@ REVIEW_STATUSES = tuple(Review.Status.values)
 class Strict(BaseModel):
     """No field it does not declare, no coercion, immutable."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Every field is in a body the service answers, defaults filled in: required in the response schemas.
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, json_schema_serialization_defaults_required=True
+    )
 
 
 # --- field types ---------------------------------------------------------------------
@@ -112,8 +115,12 @@ def _each_once(message: str, *, by_code: bool = False) -> WrapValidator:
         repeats = [index for index, code in enumerate(codes) if code is not None and code in codes[:index]]
         if not errors and not repeats:
             return valid
-        line_errors = [
-            InitErrorDetails(type=error["type"], loc=error["loc"], input=error["input"], ctx=error.get("ctx", {}))
+        line_errors = [  # as raised, their messages kept (a custom error's type alone cannot rebuild it)
+            InitErrorDetails(
+                type=PydanticCustomError(error["type"], error["msg"], error.get("ctx")),
+                loc=error["loc"],
+                input=error["input"],
+            )
             for error in errors
         ]
         line_errors += [
@@ -278,9 +285,33 @@ class PresentationInput(Strict):
         return self.model_dump(mode="json")
 
 
+class InvalidBody(ValueError):
+    """A request body the contract refuses: `errors` are pydantic's, each with its location (a 400)."""
+
+    def __init__(self, exc: ValidationError) -> None:
+        super().__init__(str(exc))
+        self.errors = exc.errors()
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validated(model: type[Model], body: Any) -> Model:
+    """`body` as `model`, or InvalidBody naming every bad field."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise InvalidBody(exc) from exc
+
+
 def canonical(body: Any) -> dict[str, Any]:
-    """A request body's canonical form (PresentationInput.canonical); pydantic's ValidationError if it is invalid."""
-    return PresentationInput.model_validate(body).canonical()
+    """A request body's canonical form (PresentationInput.canonical), or InvalidBody."""
+    return validated(PresentationInput, body).canonical()
+
+
+def stored_canonical(payload: Any) -> dict[str, Any]:
+    """A stored body in today's canonical form (a field added since it was stored: at its default)."""
+    return PresentationInput.model_validate(payload, context=STORED).canonical()
 
 
 # --- a clinician's review ------------------------------------------------------------------

@@ -123,7 +123,7 @@ QUEUE_ROWS = f"""
             'id', a.id, 'level', (ARRAY[{", ".join(f"'{code}'" for code in LEVEL_CODES.values())}])[a.level + 1],
             'flagged', a.flagged, 'score', a.score, 'ruleset_version', a.ruleset_version,
             'assessed_at', a.assessed_at, 'findings', a.findings, 'recommendations', a.recommendations)))::text
-    FROM {Presentation._meta.db_table} p JOIN {Assessment._meta.db_table} a ON a.id = p.current_assessment_id
+    FROM {Presentation._meta.db_table} p LEFT JOIN {Assessment._meta.db_table} a ON a.id = p.current_assessment_id
 """  # noqa: S608
 
 

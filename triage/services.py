@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from triage.audit import SYSTEM, Actor, audit_record
-from triage.contract import canonical
+from triage.contract import canonical, stored_canonical
 from triage.counters import count_in_window
 from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review, ReviewStatus, Role
 from triage.rules import Assessment as AssessmentResult
@@ -32,19 +32,19 @@ class ExternalIdConflict(Exception):
 def presentation_submit(*, body: Any, client: ApiKey | None, by: Actor) -> tuple[Presentation, bool]:
     """Validate, store and assess a request body, or return the stored presentation for a retry of the same body.
 
-    Returns (presentation, created); pydantic's ValidationError for an invalid body. Racing duplicates are
-    settled by the unique constraint, not by a check-then-insert, so exactly one row is ever stored.
+    Returns (presentation, created); contract.InvalidBody for an invalid body. Racing duplicates are settled by
+    the unique constraint, not by a check-then-insert, so exactly one row is ever stored.
     """
     payload = canonical(body)
     try:
-        return presentation_create(payload=payload, client=client, by=by), True
+        return _presentation_store(payload, client=client, by=by), True
     except IntegrityError as exc:
         if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != UNIQUE_EXTERNAL_ID:
             raise
     stored = Presentation.objects.select_related("current_assessment").get(
         client=client, external_id=payload["external_id"]
     )
-    if stored.payload != payload:  # both canonical: a default spelt out is the same request
+    if stored_canonical(stored.payload) != payload:  # both canonical: a default spelt out is the same request
         raise ExternalIdConflict(payload["external_id"])
     _record_access(by=by, event_type="presentation.retry", presentation=stored)
     return stored, False
@@ -54,7 +54,12 @@ def presentation_create(
     *, payload: Mapping[str, Any], client: ApiKey | None, by: Actor, received_at: datetime | None = None
 ) -> Presentation:
     """Store a presentation (any valid body, kept in its canonical form) and its first assessment, or neither."""
-    payload = canonical(payload)
+    return _presentation_store(canonical(payload), client=client, by=by, received_at=received_at)
+
+
+def _presentation_store(
+    payload: dict[str, Any], *, client: ApiKey | None, by: Actor, received_at: datetime | None = None
+) -> Presentation:
     received_at = received_at or timezone.now()
     result = assess(presentation_from_payload(payload))
     patient = payload["patient"]
@@ -75,7 +80,7 @@ def presentation_create(
 
 def presentation_reassess(*, presentation: Presentation, by: Actor) -> Assessment:
     """Score a stored presentation again under the current rule set, keeping earlier assessments."""
-    result = assess(presentation_from_payload(presentation.payload))
+    result = assess(presentation_from_payload(stored_canonical(presentation.payload)))
     with transaction.atomic():
         assessment = _assessment_save(presentation, result, assessed_at=timezone.now())
         _record_assessment(by=by, event_type="assessment.create", presentation=presentation)

@@ -1,7 +1,8 @@
 """Every field of the intake contract (triage.contract) reaches the schema, the stored body and the retry comparison.
 
-Nothing here names a field: the fields are walked from the contract itself, so a field added there is checked
-here too, and a field that fails to reach one of the three fails this test.
+The fields are walked from the contract itself: a field added there is checked here too, and one that fails to
+reach any of the three fails this test. FULL only gives each a starting value (the walk fails until a new
+field has one).
 """
 
 import json

@@ -12,7 +12,7 @@ from tests.factories import make_payload, make_presentation, symptom
 from tests.openapi import assert_response_conforms
 from triage.api.representations import presentation_body
 from triage.audit import SYSTEM
-from triage.models import Presentation
+from triage.models import Assessment, AuditEvent, Presentation
 from triage.services import presentation_create, review_create
 
 URL = "/api/v1/presentations/"
@@ -350,3 +350,18 @@ def test_reads_write_times_as_a_posts_answer_does(clinician_api, intake_key, mom
 
     assert item["received_at"] == item["assessment"]["assessed_at"] == written
     assert item == alone == presentation_body(presentation)
+
+
+@pytest.mark.parametrize("path", ["", "{id}/"])
+def test_a_stored_row_the_representation_refuses_is_a_server_error_not_a_bad_request(clinician_api, path):
+    # The client sent nothing wrong: a row written past the contract (a retired code, say) is the server's fault,
+    # and what was not shown is not recorded as read.
+    presentation = make_presentation()
+    Assessment.objects.filter(pk=presentation.current_assessment_id).update(recommendations=["retired_code"])
+    clinician_api.raise_request_exception = False
+    reads_before = AuditEvent.objects.filter(action="read").count()
+
+    response = clinician_api.get(URL + path.format(id=presentation.id))
+
+    assert response.status_code == 500
+    assert AuditEvent.objects.filter(action="read").count() == reads_before

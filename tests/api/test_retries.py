@@ -129,3 +129,18 @@ def test_retries_among_new_posts_on_one_connection_are_all_answered():
 
     assert statuses == [201, 200, 201, 200, 200, 201, 200, 201, 200, 200]
     assert audit_verify().intact
+
+
+def test_a_retry_of_a_body_stored_before_a_field_was_added_is_still_a_retry(intake_api):
+    # A field the contract gained after the body was stored reads as its default, as the new body's does.
+    payload = make_payload(external_id="stored-before")
+    first = intake_api.post(URL, json.dumps(payload), content_type="application/json")
+    stored = Presentation.objects.get(pk=first.json()["id"])
+    older = {**stored.payload, "context": {}}
+    del older["notes"]
+    Presentation.objects.filter(pk=stored.pk).update(payload=older)
+
+    again = intake_api.post(URL, json.dumps(payload), content_type="application/json")
+
+    assert again.status_code == 200
+    assert again.json() == first.json()

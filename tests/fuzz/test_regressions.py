@@ -62,7 +62,7 @@ def test_the_schema_says_which_characters_text_fields_refuse():
 
 def test_the_published_patterns_refuse_format_characters_as_the_server_does():
     schemas = published_schema()["components"]["schemas"]
-    reference = re.compile(schemas["Patient"]["properties"]["reference"]["pattern"])
+    reference = re.compile(schemas["PatientRequest"]["properties"]["reference"]["pattern"])
     notes = re.compile(schemas["PresentationInputRequest"]["properties"]["notes"]["anyOf"][0]["pattern"])
 
     assert reference.search("pt-8f3a") and notes.search("line one\nline two")
@@ -88,7 +88,7 @@ def test_control_and_format_characters_in_a_review_are_refused(clinician_api, fi
 def test_the_schema_types_flagged_as_a_boolean_and_locations_as_a_non_empty_set():
     schema = published_schema()
     parameters = schema["paths"]["/api/v1/presentations/"]["get"]["parameters"]
-    locations = schema["components"]["schemas"]["Twitch"]["properties"]["locations"]
+    locations = schema["components"]["schemas"]["TwitchRequest"]["properties"]["locations"]
 
     assert next(p for p in parameters if p["name"] == "flagged")["schema"] == {"type": "boolean"}
     assert (locations["minItems"], locations["uniqueItems"]) == (1, True)

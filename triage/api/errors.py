@@ -9,7 +9,6 @@ import math
 from http import HTTPStatus
 from typing import Any
 
-import pydantic
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -21,8 +20,10 @@ from rest_framework.settings import api_settings
 from triage.api.authentication import request_actor
 from triage.api.throttling import anonymous_budget_spent
 from triage.audit import Actor
+from triage.contract import InvalidBody
 from triage.models import AuditAction
 from triage.services import ExternalIdConflict, failed_request_record
+from triage.text import REFUSED_MESSAGE
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +70,10 @@ def field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
     return [{"field": path or BODY, "message": str(detail)}]
 
 
-def contract_errors(exc: pydantic.ValidationError) -> dict[str, list[str]]:
+def contract_errors(exc: InvalidBody) -> dict[str, list[str]]:
     """The contract's errors (triage.contract) by dotted path, in DRF's shape, each in plain words."""
     errors: dict[str, list[str]] = {}
-    for error in exc.errors():
+    for error in exc.errors:
         path = ".".join(str(part) for part in error["loc"]) or BODY
         errors.setdefault(path, []).append(_plain_message(error))
     return errors
@@ -100,6 +101,8 @@ def _plain_message(error: Any) -> str:
         return "Must be a list."
     if error["type"] == "string_type":
         return "Must be a string."
+    if error["type"] == "string_unicode":
+        return REFUSED_MESSAGE  # a lone surrogate
     limit = error.get("ctx", {})
     if error["type"] == "greater_than_equal":
         return f"Must be at least {limit['ge']}."
@@ -126,7 +129,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         exc = IdempotencyConflict()
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()  # Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE), met before the parser's
-    elif isinstance(exc, pydantic.ValidationError):
+    elif isinstance(exc, InvalidBody):
         exc = exceptions.ValidationError(contract_errors(exc))
     if not isinstance(exc, exceptions.APIException):
         return None

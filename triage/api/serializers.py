@@ -10,11 +10,8 @@ from triage.api.fields import (
     QueryDateTimeField,
 )
 from triage.models import AuditEvent, ReviewStatus
-from triage.rules.vocabulary import (
-    LEVEL_CODES,
-)
+from triage.rules.vocabulary import LEVEL_CODES
 
-NON_FIELD_ERRORS = serializers.api_settings.NON_FIELD_ERRORS_KEY
 LEVELS = list(LEVEL_CODES.values())  # the level codes, least urgent first
 
 

@@ -31,7 +31,7 @@ from triage.api.serializers import (
     ProblemSerializer,
     ValidationProblemSerializer,
 )
-from triage.contract import PresentationInput, ReviewInput
+from triage.contract import PresentationInput, ReviewInput, validated
 from triage.models import AuditAction, Presentation, Role
 from triage.rules import RULESET_VERSION
 
@@ -134,16 +134,18 @@ class PresentationViewSet(RolesByAction, ViewSet):
         rows = paginator.paginate_rows(
             request, partial(selectors.presentation_queue, client=intake_client(request), **filters.validated_data)
         )
+        bodies = [queue_item_body(row) for row in rows]  # before the access record: a page that fails shows nothing
         services.presentation_list_record(
             presentation_ids=[row.id for row in rows], by=request_actor(request), event_type="presentation.list"
         )
-        return paginator.get_paginated_response([queue_item_body(row) for row in rows])
+        return paginator.get_paginated_response(bodies)
 
     @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
     def retrieve(self, request: Request, pk: uuid.UUID) -> Response:
         presentation = self._visible(request, pk)
+        body = presentation_body(presentation)
         services.presentation_read_record(presentation=presentation, by=request_actor(request))
-        return Response(presentation_body(presentation))
+        return Response(body)
 
     @extend_schema(parameters=[OpenApiParameter("id", uuid.UUID, OpenApiParameter.PATH)])
     @action(detail=True, methods=["post"])
@@ -153,7 +155,7 @@ class PresentationViewSet(RolesByAction, ViewSet):
             presentation=presentation,
             by=request_actor(request),
             reviewer=request.auth or request.user,
-            **ReviewInput.model_validate(json_body(request)).model_dump(),
+            **validated(ReviewInput, json_body(request)).model_dump(),
         )  # an invalid body is a 400 (errors.problem_exception_handler)
         return Response(review_body(review), status=status.HTTP_201_CREATED)
 
