@@ -21,7 +21,6 @@ from triage.rules.vocabulary import (
     RECOMMENDATIONS,
     SYMPTOM_ONSETS,
     SYMPTOMS,
-    TWITCH_FLAGS,
 )
 
 
@@ -167,7 +166,8 @@ def presentation_case(presentation: Presentation) -> dict[str, Any]:
     return {
         "submitted": submitted,
         "locations": [LOCATIONS[code] for code in twitch["locations"]],
-        "twitch_flags": [FLAG_PHRASES[name] for name in TWITCH_FLAGS if twitch.get(name)],
+        # Every yes/no answer of the contract that is yes (a new one without a phrase fails loudly, not silently).
+        "twitch_flags": [FLAG_PHRASES[name] for name, given in twitch.items() if given is True],
         "context_flags": [FLAG_PHRASES[name] for name, given in submitted["context"].items() if given],
         "symptoms": [
             {"title": SYMPTOMS[s["code"]], "onset": SYMPTOM_ONSETS[s["onset"]], "resolved": s["resolved"]}
