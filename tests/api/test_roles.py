@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.factories import make_payload, make_presentation
+from tests.factories import make_api_key, make_payload, make_presentation
 from triage.audit import SYSTEM
 from triage.models import AuditEvent, Presentation
 
@@ -16,7 +16,8 @@ CALLERS = ["none", "revoked", "intake", "clinician", "auditor", "other_intake"]
 
 # The role matrix, the one declaration of who may do what: (route name, method) -> expected status per caller, in
 # CALLERS order; "own" objects belong to the intake caller. tests/api/test_route_walk.py proves every routed method
-# of the API has a row. HEAD answers as GET does; OPTIONS is DRF's metadata action, closed for RolesByAction viewsets.
+# of the API has a row. HEAD answers as GET does; OPTIONS is DRF's metadata action, open to the roles of
+# the viewset's actions (test_options_describes_a_viewset_to_the_roles_of_its_actions).
 MATRIX = {
     ("api:rules", "GET"): [401, 401, 200, 200, 200, 200],
     ("api:presentation-list", "POST"): [401, 401, 201, 403, 403, 201],
@@ -159,3 +160,16 @@ def test_using_a_key_records_when_it_was_last_used(api_as, intake_key):
 
     api_key.refresh_from_db()
     assert api_key.last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [("/api/v1/presentations/", {"intake", "clinician"}), ("/api/v1/audit-events/", {"auditor"})],
+)
+def test_options_describes_a_viewset_to_the_roles_of_its_actions(db, api_as, url, allowed):
+    for role in ("intake", "clinician", "auditor"):
+        _key, raw = make_api_key(f"options-{role}", role)
+
+        response = api_as(raw).options(url)
+
+        assert response.status_code == (200 if role in allowed else 403), role

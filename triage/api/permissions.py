@@ -39,6 +39,7 @@ def allow(*roles: Role) -> type[BasePermission]:
         def has_permission(self, request: Request, view: APIView) -> bool:
             return bool(caller_roles(request) & set(roles))
 
+    HasRole.roles = frozenset(roles)
     HasRole.__name__ = f"HasRole_{'_'.join(roles)}"
     return HasRole
 
@@ -62,4 +63,7 @@ class RolesByAction:
         if self.action is None:
             # A method the viewset does not route: an authenticated caller is answered DRF's 405.
             return [IsAuthenticated()]
+        if self.action == "metadata":
+            # OPTIONS describes the viewset's endpoints: to a caller who may use any of them.
+            return [allow(*{role for permission in self.permission_by_action.values() for role in permission.roles})()]
         return [self.permission_by_action.get(self.action, NoRoleGiven)()]
