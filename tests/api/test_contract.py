@@ -1,8 +1,8 @@
 """Every field of the intake contract (triage.contract) reaches the schema, the stored body and the retry comparison.
 
-The fields are walked from the contract itself: a field added there is checked here too, and one that fails to
-reach any of the three fails this test. FULL only gives each a starting value (the walk fails until a new
-field has one).
+The fields are walked from the contract itself, and their starting values come from the published schema: a
+field added there is checked here too, with nothing added here, and one that fails to reach any of the three
+fails this test.
 """
 
 import json
@@ -21,24 +21,47 @@ from triage.models import Presentation
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/presentations/"
 
-# A body that gives every optional part, so that each leaf has a value to change (glucose and calcium values
-# plausible in either unit, so that a changed unit stays valid).
-FULL = {
-    "external_id": "contract-0",
-    "patient": {"reference": "pt-contract", "age_years": 45, "sex": "female"},
-    "twitch": {
-        "locations": ["eyelid"], "side": "left", "onset": "gradual", "duration_days": 7, "pattern": "intermittent",
-        "spreading": False, "worsening": False, "interferes_with_vision": False, "loss_of_facial_control": False,
-    },
-    "symptoms": [{"code": "headache", "onset": "gradual", "resolved": False}],
-    "history": ["anxiety_disorder"],
-    "measurements": {
-        "serum_calcium": {"value": 2.4, "unit": "mmol/L", "kind": "total"},
-        "blood_glucose": {"value": 10.0, "unit": "mmol/L"},
-    },
-    "context": {"poor_sleep": False, "high_stress": False, "low_fluid_intake": False},
-    "notes": "seen at the front desk",
-}  # fmt: skip
+
+def example(schema: dict, schemas: dict) -> Any:
+    """A valid value for a JSON Schema of the contract, every optional part given: the published request
+    schema's own enums, bounds and per-unit ranges (a measurement's value midway in its first unit's range)."""
+    while "$ref" in schema or ("anyOf" in schema and "type" not in schema):
+        if "$ref" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+        else:
+            schema = next(branch for branch in schema["anyOf"] if branch.get("type") != "null")
+    if "enum" in schema:
+        return schema["enum"][0]
+    if schema.get("allOf") and "properties" not in schema and "type" not in schema:
+        return example(schema["allOf"][0], schemas)
+    kind = schema["type"]
+    if kind == "object":
+        value = {name: example(part, schemas) for name, part in schema["properties"].items()}
+        for condition in schema.get("allOf", []):  # the plausible range of the unit chosen
+            unit = condition["if"]["properties"]["unit"]["const"]
+            if value.get("unit") == unit:
+                bounds = condition["then"]["properties"]["value"]
+                value["value"] = (bounds["minimum"] + bounds["maximum"]) / 2
+        return value
+    if kind == "array":
+        return [example(schema["items"], schemas)]
+    if kind == "boolean":
+        return False
+    if kind == "integer":
+        return schema.get("minimum", 0) + 1
+    if kind == "string":
+        return "given"
+    if kind == "number":
+        return 1.0
+    raise AssertionError(f"no example for {schema!r}: teach this test the new schema")
+
+
+def _full() -> dict:
+    schemas = published_schema()["components"]["schemas"]
+    return {**example(schemas["PresentationInputRequest"], schemas), "external_id": "contract-0"}
+
+
+FULL = _full()
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
