@@ -51,9 +51,6 @@ def _stored(info: ValidationInfo) -> bool:
     return bool(info.context and info.context.get("stored"))
 
 
-REVIEW_STATUSES = tuple(Review.Status.values)
-
-
 class Strict(BaseModel):
     """No field it does not declare, no coercion, immutable."""
 
@@ -71,7 +68,7 @@ def _whole_number(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def _text_check(*, allow_line_breaks: bool) -> Callable[[str], str]:
+def _text_check(*, allow_line_breaks: bool) -> Callable[[str, ValidationInfo], str]:
     def refuse_hidden_characters(text: str, info: ValidationInfo) -> str:
         if not _stored(info) and has_refused_characters(text, allow_line_breaks=allow_line_breaks):
             raise PydanticCustomError("refused_characters", REFUSED_MESSAGE)
@@ -148,6 +145,15 @@ def _codes(vocabulary: dict[str, str] | tuple[str, ...]) -> Any:
     return Literal[tuple(vocabulary)]
 
 
+def _code_list(vocabulary: dict[str, str], *, min_length: int = 0) -> Any:
+    """A list of codes, each at most once (and so said in the schema)."""
+    return Annotated[
+        list[_codes(vocabulary)],
+        Field(min_length=min_length, json_schema_extra={"uniqueItems": True}),
+        _each_once("Repeated code."),
+    ]
+
+
 # --- the presentation --------------------------------------------------------------------
 
 
@@ -158,11 +164,7 @@ class Patient(Strict):
 
 
 class Twitch(Strict):
-    locations: Annotated[
-        list[_codes(LOCATIONS)],
-        Field(min_length=1, json_schema_extra={"uniqueItems": True}),
-        _each_once("Repeated code."),
-    ]
+    locations: _code_list(LOCATIONS, min_length=1)
     side: _codes(SIDES) = Field(description="`unknown` is read as possibly one-sided.")
     onset: _codes(TWITCH_ONSETS) = "unknown"
     duration_days: _whole_number_in(0, 36500)
@@ -271,9 +273,7 @@ class PresentationInput(Strict):
     symptoms: Annotated[list[Symptom], _each_once("Repeated symptom.", by_code=True)] = Field(
         [], description="Every symptom of the last 7 days, each code once.", json_schema_extra=_each_code_once(SYMPTOMS)
     )
-    history: Annotated[
-        list[_codes(HISTORY)], Field(json_schema_extra={"uniqueItems": True}), _each_once("Repeated code.")
-    ] = []
+    history: _code_list(HISTORY) = []
     measurements: Measurements = Measurements()
     context: Context = Context()
     notes: _text(max_length=2000, allow_line_breaks=True) | None = Field(
@@ -315,6 +315,9 @@ def stored_canonical(payload: Any) -> dict[str, Any]:
 
 
 # --- a clinician's review ------------------------------------------------------------------
+
+
+REVIEW_STATUSES = tuple(Review.Status.values)
 
 
 class ReviewInput(Strict):
