@@ -1,5 +1,5 @@
-"""JSON responses rendered by orjson, with a fallback DRF's renderer lacks: a lone surrogate (JSON's \\u escapes
-allow one, in the name of an unknown field an error names) is written escaped, where DRF's would answer 500."""
+"""JSON responses rendered by orjson: DRF's bytes, with a fallback DRF's renderer lacks (text that is not valid
+UTF-8, such as a lone surrogate, written escaped where DRF's would answer 500)."""
 
 import json
 from typing import Any
