@@ -4,7 +4,7 @@ import random
 from typing import Any
 
 from triage.contract import canonical
-from triage.rules import Level, assess, presentation_from_payload
+from triage.rules import NEWEST, RULESETS, Level, assess, presentation_from_payload
 from triage.rules.measurements import LIMITS
 from triage.rules.vocabulary import HISTORY, LOCATIONS, SIDES, SYMPTOM_ONSETS, SYMPTOMS
 
@@ -44,7 +44,7 @@ def presentation_mix(size: int, seed: int = 2026) -> list[dict[str, Any]]:
     """`size` distinct payloads, guaranteed to cover every level."""
     rng = random.Random(seed)  # noqa: S311 (benchmark data, not security)
     mix = [random_payload(rng, f"mix-{n}") for n in range(size)]
-    levels = {assess(presentation_from_payload(canonical(p))).level for p in mix}
+    levels = {assess(presentation_from_payload(canonical(p)), RULESETS[NEWEST]).level for p in mix}
     missing = set(Level) - levels
     if missing:
         raise RuntimeError(f"the mix misses levels {missing}; choose another seed or size")

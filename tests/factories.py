@@ -8,26 +8,27 @@ from typing import Any
 from triage.audit import SYSTEM
 from triage.contract import canonical
 from triage.models import ApiKey, Presentation, Role
-from triage.rules import Assessment, assess, presentation_from_payload
+from triage.rules import RULESETS, Assessment, assess, presentation_from_payload
 from triage.services import api_key_create, presentation_create
 
-# The service implements rule set 2026.11 until 2027.01 is released (issue 22): test against that version's cases.
-_SHARED_VIGNETTES = Path(__file__).resolve().parents[2] / "shared" / "vignettes" / "public-2026.11.jsonl"
-_COPIED_VIGNETTES = Path(__file__).resolve().parent / "fixtures" / "public_vignettes.jsonl"
-# The shared copy is the source of truth when it sits beside the checkout; the copy keeps tests self-contained.
-VIGNETTES_FILE = _SHARED_VIGNETTES if _SHARED_VIGNETTES.exists() else _COPIED_VIGNETTES
+# Each rule set version's public cases, copied from ../shared/vignettes (tests/test_fixture_copies.py keeps them equal).
+VIGNETTE_FILES = {
+    "2026.11": Path(__file__).resolve().parent / "fixtures" / "public_vignettes_2026_11.jsonl",
+    "2027.01": Path(__file__).resolve().parent / "fixtures" / "public_vignettes_2027_01.jsonl",
+}
+NEWEST_VIGNETTES = "2027.01"
 
 
-def load_vignettes() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in VIGNETTES_FILE.read_text().splitlines() if line.strip()]
+def load_vignettes(version: str = NEWEST_VIGNETTES) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in VIGNETTE_FILES[version].read_text().splitlines() if line.strip()]
 
 
-def valid_vignettes() -> list[dict[str, Any]]:
-    return [v for v in load_vignettes() if "status" not in v["expect"]]
+def valid_vignettes(version: str = NEWEST_VIGNETTES) -> list[dict[str, Any]]:
+    return [v for v in load_vignettes(version) if "status" not in v["expect"]]
 
 
-def invalid_vignettes() -> list[dict[str, Any]]:
-    return [v for v in load_vignettes() if "status" in v["expect"]]
+def invalid_vignettes(version: str = NEWEST_VIGNETTES) -> list[dict[str, Any]]:
+    return [v for v in load_vignettes(version) if "status" in v["expect"]]
 
 
 def make_payload(
@@ -62,8 +63,8 @@ def symptom(code: str, onset: str, resolved: bool = False) -> dict[str, Any]:
     return {"code": code, "onset": onset, "resolved": resolved}
 
 
-def assess_payload(payload: dict[str, Any]) -> Assessment:
-    return assess(presentation_from_payload(canonical(payload)))
+def assess_payload(payload: dict[str, Any], version: str = NEWEST_VIGNETTES) -> Assessment:
+    return assess(presentation_from_payload(canonical(payload)), RULESETS[version])
 
 
 def finding_codes(assessment: Assessment) -> set[str]:

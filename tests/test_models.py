@@ -10,7 +10,7 @@ from tests.factories import assess_payload, make_api_key, make_payload, make_pre
 from triage.audit import SYSTEM
 from triage.contract import canonical
 from triage.models import Assessment, AuditEvent, Presentation
-from triage.rules import Level
+from triage.rules import NEWEST, Level
 from triage.services import presentation_create, presentation_reassess
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_an_assessment_round_trips_through_the_database():
     assert assessment.findings == expected.findings_as_dicts()
     assert assessment.recommendations == list(expected.recommendations)
     assert (assessment.level, assessment.flagged, assessment.score) == (Level.EMERGENCY, True, 40)
-    assert assessment.ruleset_version == "2026.11"
+    assert assessment.ruleset_version == NEWEST
     assert (stored.level, stored.flagged, stored.score) == (Level.EMERGENCY, True, 40)
     assert stored.payload == canonical(payload)
 
@@ -109,7 +109,7 @@ def test_reassess_scores_again_only_what_an_older_rule_set_assessed():
 
     old.refresh_from_db()
     assert "Re-assessed 1 presentations" in out.getvalue()
-    assert old.current_assessment.ruleset_version == "2026.11"
+    assert old.current_assessment.ruleset_version == NEWEST
     assert Assessment.objects.filter(presentation=old).count() == 2
     assert Assessment.objects.filter(presentation=current).count() == 1
 

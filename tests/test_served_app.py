@@ -21,5 +21,5 @@ def test_the_served_app_is_ready_and_serves_docs_and_catalogue(tmp_path):
     assert ready[0] == 200, ready
     assert docs[0] == 200 and b"swagger-ui" in docs[2]
     assert asset[0] == 200
-    assert rules[0] == 200 and b'"ruleset_version":"2026.11"' in rules[2]
+    assert rules[0] == 200 and b'"ruleset_version":"2027.01"' in rules[2]
     assert anonymous[0] == 401

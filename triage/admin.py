@@ -5,7 +5,6 @@ deleted here; reviews go through services.review_create, and every page open
 writes its audit event.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -13,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -23,11 +22,11 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from rest_framework_api_key.models import APIKey
 
-from triage import selectors, services
+from triage import rulesets, selectors, services
 from triage.audit import actor_for
-from triage.models import AuditEvent, Presentation, Review
+from triage.contract import InvalidBody, ReviewDecision, validated
+from triage.models import AuditEvent, Presentation, Review, RuleSetRelease
 from triage.rules import RULESET_VERSIONS, Level
-from triage.text import REFUSED_MESSAGE, has_refused_characters
 
 admin.site.unregister(APIKey)  # the library's own key model is unused: keys are triage.ApiKey
 admin.site.unregister(get_user_model())
@@ -70,27 +69,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         raise Http404
 
 
-def _refuse_invisible_characters(*, allow_line_breaks: bool) -> Callable[[str], None]:
-    def validate(text: str) -> None:
-        if has_refused_characters(text, allow_line_breaks=allow_line_breaks):
-            raise ValidationError(REFUSED_MESSAGE)
-
-    return validate
-
-
 class ReviewForm(forms.Form):
-    """The API's review (ReviewInputSerializer) as an HTML form: the same limits and the same refused characters."""
+    """The API's review (triage.contract.ReviewDecision) as an HTML form; the contract decides what is valid."""
 
     status = forms.ChoiceField(choices=Review.Status.choices)
-    disposition = forms.CharField(
-        max_length=200, required=False, validators=[_refuse_invisible_characters(allow_line_breaks=False)]
-    )
-    note = forms.CharField(
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[_refuse_invisible_characters(allow_line_breaks=True)],
-    )
+    disposition = forms.ChoiceField(choices=[("", "(none yet)"), *Review.Disposition.choices], required=False)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self) -> dict[str, Any]:
+        given = {name: value for name, value in super().clean().items() if value != "" or name == "note"}
+        try:
+            return validated(ReviewDecision, given).model_dump()
+        except InvalidBody as exc:
+            for error in exc.errors:
+                self.add_error(str(error["loc"][0]) if error["loc"] else None, error["msg"])
+            return {}
 
 
 def level_badge(level: int) -> str:
@@ -118,7 +111,10 @@ class PresentationAdmin(ReadOnlyAdmin):
     change_form_template = "triage/admin/case.html"
     # Each value in its own cell (each cell its own bidirectional paragraph), text a client sent isolated in <bdi>:
     # no value can reorder its neighbours.
-    list_display = ["received_at", "patient", "age", "sex", "badge", "score", "red_flags", "review_status", "reviewer"]
+    list_display = [
+        "received_at", "patient", "age", "sex", "badge", "last_known_well", "score", "red_flags", "review_status",
+        "reviewer",
+    ]  # fmt: skip
     list_display_links = ["received_at"]
     list_filter = ["level", "flagged", "review_status", RulesetVersionFilter, "received_at"]
     search_fields = ["=external_id", "=patient_reference"]
@@ -137,6 +133,11 @@ class PresentationAdmin(ReadOnlyAdmin):
     @admin.display(description="Level", ordering="queue_rank")
     def badge(self, presentation: Presentation) -> str:
         return level_badge(presentation.level)
+
+    @admin.display(description="Last known well")
+    def last_known_well(self, presentation: Presentation) -> str:
+        # As submitted (an RFC 3339 time with the form's own offset): stroke and TIA timing is judged from it.
+        return presentation.payload.get("last_known_well") or "-"
 
     @admin.display(description="Patient", ordering="patient_reference")
     def patient(self, presentation: Presentation) -> str:
@@ -158,7 +159,12 @@ class PresentationAdmin(ReadOnlyAdmin):
         return format_html("<bdi>{}</bdi>", presentation.last_reviewer) if presentation.last_reviewer else "-"
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        extra_context = {**(extra_context or {}), "pending": selectors.pending_flagged_counts()}
+        extra_context = {
+            **(extra_context or {}),
+            "pending": selectors.pending_flagged_counts(),
+            "release": rulesets.active_release(),
+            "active_version": rulesets.active_version(),
+        }
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
@@ -216,6 +222,13 @@ class PresentationAdmin(ReadOnlyAdmin):
         )
         messages.success(request, f"Review recorded: {Review.Status(form.cleaned_data['status']).label}.")
         return HttpResponseRedirect(case_url)
+
+
+@admin.register(RuleSetRelease)
+class RuleSetReleaseAdmin(ReadOnlyAdmin):
+    """Which rule set version is active, since when, and who approved it on which impact report."""
+
+    list_display = ["version", "previous_version", "approved_by", "activated_at", "impact_report_sha256"]
 
 
 @admin.register(AuditEvent)

@@ -11,7 +11,9 @@ are all refused, each named by its dotted path (`triage.api.errors`). A whole nu
 (`38.0`) is that integer, as JSON Schema counts it.
 """
 
+import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -24,6 +26,7 @@ from pydantic import (
     ValidationInfo,
     WrapValidator,
     field_validator,
+    model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -112,28 +115,51 @@ def _each_once(message: str, *, by_code: bool = False) -> WrapValidator:
         repeats = [index for index, code in enumerate(codes) if code is not None and code in codes[:index]]
         if not errors and not repeats:
             return valid
-        line_errors = [  # as raised, their messages kept (a custom error's type alone cannot rebuild it)
-            InitErrorDetails(
-                type=PydanticCustomError(error["type"], error["msg"], error.get("ctx")),
-                loc=error["loc"],
-                input=error["input"],
-            )
-            for error in errors
-        ]
-        line_errors += [
-            InitErrorDetails(
-                type=PydanticCustomError("repeated", message),
-                loc=(index, "code") if by_code else (index,),
-                input=valid[index],
-            )
-            for index in repeats
-        ]
-        raise ValidationError.from_exception_data("list", sorted(line_errors, key=lambda error: error["loc"]))
+        found = [(index, "code") if by_code else (index,) for index in repeats]
+        _raise_all("list", errors, [(loc, message) for loc in found])
 
     return WrapValidator(validate)
 
 
+def _raise_all(title: str, raised: list[Any], found: list[tuple[tuple, str]]) -> None:
+    """One ValidationError with the errors pydantic raised and those found beside them, so that every bad field
+    is named at once."""
+    line_errors = [  # as raised, their messages kept (a custom error's type alone cannot rebuild it)
+        InitErrorDetails(
+            type=PydanticCustomError(error["type"], error["msg"], error.get("ctx")),
+            loc=error["loc"],
+            input=error["input"],
+        )
+        for error in raised
+    ]
+    line_errors += [
+        InitErrorDetails(type=PydanticCustomError("invalid", message), loc=loc, input=None) for loc, message in found
+    ]
+    raise ValidationError.from_exception_data(
+        title, sorted(line_errors, key=lambda error: tuple(map(str, error["loc"])))
+    )
+
+
 Id = _text(min_length=1, max_length=64)
+
+# A pseudonymous id: letters, digits and `._:-` only, so a name or a date of birth with spaces or slashes is refused.
+REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+
+
+def _pseudonymous(reference: str, info: ValidationInfo) -> str:
+    # Checked at intake only: references stored before rule set 2027.01 made this stricter are kept as they were.
+    if not _stored(info) and not re.fullmatch(REFERENCE_PATTERN, reference):
+        raise PydanticCustomError(
+            "reference", "Must be 1-64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit."
+        )
+    return reference
+
+
+Reference = Annotated[
+    str,
+    Field(min_length=1, max_length=64, json_schema_extra={"pattern": REFERENCE_PATTERN}),
+    AfterValidator(_pseudonymous),
+]
 
 
 def _whole_number_in(minimum: int, maximum: int) -> Any:
@@ -158,7 +184,9 @@ def _code_list(vocabulary: dict[str, str], *, min_length: int = 0) -> Any:
 
 
 class Patient(Strict):
-    reference: Id = Field(description="A pseudonymous id; never a name.")
+    reference: Reference = Field(
+        description="A pseudonymous id; never a name, a date of birth or a health-service number."
+    )
     age_years: _whole_number_in(0, 120)
     sex: _codes(SEXES) = "unknown"
 
@@ -231,7 +259,13 @@ class BloodGlucose(_Measurement):
         return "blood_glucose"
 
 
-TAKEN_RECENTLY = "Taken within the last 24 hours."
+class SerumMagnesium(_Measurement):
+    @classmethod
+    def measurement(cls) -> str:
+        return "serum_magnesium"
+
+
+TAKEN_RECENTLY = "Taken within the last 24 hours; where several were taken, the lowest."
 
 
 def _not_given(value: Any) -> bool:
@@ -243,12 +277,16 @@ class Measurements(Strict):
 
     serum_calcium: SerumCalcium | None = Field(None, description=TAKEN_RECENTLY, exclude_if=_not_given)
     blood_glucose: BloodGlucose | None = Field(None, description=TAKEN_RECENTLY, exclude_if=_not_given)
+    serum_magnesium: SerumMagnesium | None = Field(None, description=TAKEN_RECENTLY, exclude_if=_not_given)
 
 
 class Context(Strict):
     poor_sleep: bool = False
     high_stress: bool = False
     low_fluid_intake: bool = False
+    stopped_heavy_drinking: bool = Field(
+        False, description="Stopped or sharply cut down regular heavy drinking in the last 7 days."
+    )
 
 
 def _each_code_once(vocabulary: dict[str, str]) -> dict[str, Any]:
@@ -266,6 +304,42 @@ def _each_code_once(vocabulary: dict[str, str]) -> dict[str, Any]:
     }
 
 
+# RFC 3339: a date, a time and a UTC offset; a date alone or a time without an offset is refused.
+RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+CLOCK_SKEW = timedelta(minutes=5)
+LAST_KNOWN_WELL_WINDOW = timedelta(days=7)
+
+
+def _last_known_well(value: str, info: ValidationInfo) -> str:
+    """Kept as submitted; at intake it must be a real time between 7 days before receipt and 5 minutes after."""
+    if _stored(info):
+        return value
+    try:
+        # RFC 3339 allows a lower-case "t" and "z"; Python reads only upper case.
+        when = datetime.fromisoformat(value.upper()) if re.fullmatch(RFC3339, value) else None
+    except ValueError:
+        when = None
+    if when is None:
+        raise PydanticCustomError("date_time", "Must be an RFC 3339 date-time with a UTC offset.")
+    received = (info.context or {}).get("received_at") or datetime.now().astimezone()
+    if when > received + CLOCK_SKEW:
+        raise PydanticCustomError("future", "Must not be later than the time of receipt.")
+    if when < received - LAST_KNOWN_WELL_WINDOW:
+        raise PydanticCustomError("too_old", "Must not be more than 7 days before the time of receipt.")
+    return value
+
+
+LastKnownWell = Annotated[
+    str,
+    Field(
+        json_schema_extra={"format": "date-time", "pattern": RFC3339},
+        description="When the patient was last known to be at their usual self, before any current symptom began: "
+        "an RFC 3339 date-time with a UTC offset, within the 7 days before receipt. Stored and shown, never scored.",
+    ),
+    AfterValidator(_last_known_well),
+]
+
+
 class PresentationInput(Strict):
     external_id: Id = Field(description="Idempotency key, unique per API client.")
     patient: Patient
@@ -276,6 +350,7 @@ class PresentationInput(Strict):
     history: _code_list(HISTORY) = []
     measurements: Measurements = Measurements()
     context: Context = Context()
+    last_known_well: LastKnownWell | None = None
     notes: _text(max_length=2000, allow_line_breaks=True) | None = Field(
         None, description="Stored, never used for scoring, never logged."
     )
@@ -296,17 +371,17 @@ class InvalidBody(ValueError):
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def validated(model: type[Model], body: Any) -> Model:
-    """`body` as `model`, or InvalidBody naming every bad field."""
+def validated(model: type[Model], body: Any, *, received_at: datetime | None = None) -> Model:
+    """`body` as `model`, or InvalidBody naming every bad field (times checked against `received_at`, else now)."""
     try:
-        return model.model_validate(body)
+        return model.model_validate(body, context={"received_at": received_at})
     except ValidationError as exc:
         raise InvalidBody(exc) from exc
 
 
-def canonical(body: Any) -> dict[str, Any]:
+def canonical(body: Any, *, received_at: datetime | None = None) -> dict[str, Any]:
     """A request body's canonical form (PresentationInput.canonical), or InvalidBody."""
-    return validated(PresentationInput, body).canonical()
+    return validated(PresentationInput, body, received_at=received_at).canonical()
 
 
 def stored_canonical(payload: Any) -> dict[str, Any]:
@@ -318,9 +393,67 @@ def stored_canonical(payload: Any) -> dict[str, Any]:
 
 
 REVIEW_STATUSES = tuple(Review.Status.values)
+DISPOSITIONS = tuple(Review.Disposition.values)
+# A flagged case is never closed without a reason on record.
+NOTE_REQUIRED_WITH = frozenset({Review.Disposition.UNABLE_TO_CONTACT, Review.Disposition.NO_ACTION_NEEDED})
 
 
-class ReviewInput(Strict):
+def _reasons_in_the_schema(schema: dict[str, Any]) -> None:
+    """The rules of `_reasons_on_record`, as JSON Schema states them, for integrators and their tools."""
+    schema["allOf"] = [
+        {
+            "if": {"properties": {"status": {"const": Review.Status.REVIEWED}}, "required": ["status"]},
+            "then": {"properties": {"disposition": {"type": "string"}}, "required": ["disposition"]},
+        },
+        {
+            "if": {"properties": {"disposition": {"enum": sorted(NOTE_REQUIRED_WITH)}}, "required": ["disposition"]},
+            "then": {"properties": {"note": {"pattern": r"\S"}}, "required": ["note"]},
+        },
+    ]
+
+
+class ReviewDecision(Strict):
+    """A clinician's review as the admin takes it (the logged-in user is the reviewer)."""
+
+    model_config = ConfigDict(json_schema_extra=_reasons_in_the_schema)
+
     status: _codes(REVIEW_STATUSES)
-    disposition: _text(max_length=200) = ""
-    note: _text(max_length=2000, allow_line_breaks=True) = ""
+    disposition: _codes(DISPOSITIONS) | None = Field(
+        None, description="What was done (a code from the catalogue's `dispositions`); required when `reviewed`."
+    )
+    note: _text(max_length=2000, allow_line_breaks=True) = Field(
+        "", description="Required (not blank) with `unable_to_contact` and `no_action_needed`."
+    )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _reasons_on_record(cls, data: Any, handler: Callable[[Any], Any]) -> Any:
+        raised: list[Any] = []
+        try:
+            review = handler(data)
+        except ValidationError as exc:
+            raised, review = exc.errors(), None
+        given = data if isinstance(data, dict) else {}
+        status, disposition, note = given.get("status"), given.get("disposition"), given.get("note")
+        found = []
+        if status == Review.Status.REVIEWED and disposition is None:
+            found.append((("disposition",), "Required when the status is reviewed."))
+        if (
+            isinstance(disposition, str)
+            and disposition in NOTE_REQUIRED_WITH
+            and not (isinstance(note, str) and note.strip())
+        ):
+            found.append((("note",), f"Required with the disposition {disposition}: say what was done, or why."))
+        named = {error["loc"][:1] for error in raised}
+        found = [(loc, message) for loc, message in found if loc not in named]
+        if raised or found:
+            _raise_all(cls.__name__, raised, found)
+        return review
+
+
+class ReviewInput(ReviewDecision):
+    """A review recorded with an API key (a clinician's tool): it names the person who decided."""
+
+    reviewed_by: Reference = Field(
+        description="The person who made the decision: a staff identifier of the tool's own directory."
+    )

@@ -69,7 +69,7 @@ class Presentation(models.Model):
     level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES)
     flagged = models.BooleanField()
     score = models.PositiveSmallIntegerField()
-    # Queue position as one ascending number (most urgent level, then highest score, first), so
+    # Queue position as one ascending number (most urgent level first; then oldest first, by received_at), so
     # keyset pagination is a single row comparison on (queue_rank, received_at, id) over one index.
     queue_rank = models.PositiveSmallIntegerField()
 
@@ -82,7 +82,7 @@ class Presentation(models.Model):
             models.CheckConstraint(condition=Q(score__lte=100), name="presentation_score_capped"),
         ]
         indexes = [
-            # The clinician queue: most urgent first, then highest score, then oldest.
+            # The clinician queue: most urgent first, then oldest, then id (rule set 2027.01: score does not order it).
             models.Index(fields=["queue_rank", "received_at", "id"], name="presentation_queue"),
             models.Index(fields=["client", "queue_rank", "received_at", "id"], name="presentation_client_queue"),
             models.Index(fields=["review_status", "received_at"], name="presentation_review_status"),
@@ -102,8 +102,8 @@ class Presentation(models.Model):
         return f"Presentation {self.pk}"
 
     @staticmethod
-    def queue_rank_for(level: Level, score: int) -> int:
-        return (Level.EMERGENCY - level) * 1000 + (100 - score)
+    def queue_rank_for(level: Level) -> int:
+        return Level.EMERGENCY - level
 
 
 class Assessment(models.Model):
@@ -145,6 +145,19 @@ class Review(models.Model):
         IN_REVIEW = "in_review", "In review"
         REVIEWED = "reviewed", "Reviewed"
 
+    class Disposition(models.TextChoices):
+        """What the clinician did (api-contract.md); the catalogue lists them."""
+
+        EMERGENCY_SERVICES_CALLED = "emergency_services_called", "Emergency services were called"
+        ADVISED_EMERGENCY_SERVICES = "advised_emergency_services", "Advised to call emergency services now"
+        SAME_DAY_ASSESSMENT_ARRANGED = "same_day_assessment_arranged", "Same-day assessment arranged"
+        REFERRED_TO_SPECIALIST = "referred_to_specialist", "Referred to a specialist service"
+        ROUTINE_APPOINTMENT_ARRANGED = "routine_appointment_arranged", "Routine appointment arranged"
+        SELF_CARE_ADVICE_GIVEN = "self_care_advice_given", "Self-care advice and safety-netting given"
+        ALREADY_RECEIVING_CARE = "already_receiving_care", "Already being assessed or treated elsewhere"
+        UNABLE_TO_CONTACT = "unable_to_contact", "Could not be contacted (the note says what was done next)"
+        NO_ACTION_NEEDED = "no_action_needed", "No clinical action needed (the note says why)"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     presentation = models.ForeignKey(Presentation, on_delete=models.PROTECT, related_name="reviews")
     status = models.CharField(max_length=16, choices=Status.choices)
@@ -152,6 +165,8 @@ class Review(models.Model):
     note = models.TextField(blank=True)
     reviewer_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     reviewer_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT)
+    # The person who decided, named by a clinician's tool that records the review with its API key.
+    reviewed_by = models.CharField(max_length=64, blank=True)
     reviewed_at = models.DateTimeField()
 
     class Meta:
@@ -167,7 +182,29 @@ class Review(models.Model):
 
     @property
     def reviewer_name(self) -> str:
-        return self.reviewer_user.get_username() if self.reviewer_user else self.reviewer_key.name
+        if self.reviewer_user:
+            return self.reviewer_user.get_username()
+        return f"{self.reviewed_by} ({self.reviewer_key.name})" if self.reviewed_by else self.reviewer_key.name
+
+
+class RuleSetRelease(models.Model):
+    """A rule set version made active, by whose approval and on which impact report; never changed afterwards.
+
+    The newest release is the active version: new presentations are scored under it (triage.rulesets).
+    """
+
+    version = models.CharField(max_length=16)
+    previous_version = models.CharField(max_length=16, blank=True)
+    approved_by = models.CharField(max_length=150, help_text="The clinical safety officer who signed it off.")
+    impact_report_sha256 = models.CharField(max_length=64, blank=True)
+    activated_at = models.DateTimeField()
+
+    class Meta:
+        get_latest_by = "activated_at"
+        ordering = ["-activated_at"]
+
+    def __str__(self) -> str:
+        return f"Rule set {self.version}"
 
 
 class AuditAction(models.TextChoices):

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from triage.evidence import passages
 from triage.models import ApiKey, Assessment, AuditEvent, Presentation, Review, ReviewStatus, Role
-from triage.rules import RULES, RULESET_VERSION, Level
+from triage.rules import RULESETS, Level
 from triage.rules.measurements import MEASUREMENT_TITLES
 from triage.rules.vocabulary import (
     FLAG_PHRASES,
@@ -24,15 +24,16 @@ from triage.rules.vocabulary import (
 )
 
 
-def _coded(titles: dict[str, str]) -> list[dict[str, str]]:
-    return [{"code": code, "title": title} for code, title in titles.items()]
+def _coded(titles: dict[str, str], codes: tuple[str, ...]) -> list[dict[str, str]]:
+    return [{"code": code, "title": titles[code]} for code in codes]
 
 
-def rule_catalogue() -> dict[str, Any]:
-    """The whole rule set as the API returns it: rules with their source passages' text, and every code list."""
+def rule_catalogue(version: str) -> dict[str, Any]:
+    """One rule set version as the API returns it: rules with their source passages' text, and its code lists."""
     text = passages()
+    ruleset = RULESETS[version]
     return {
-        "ruleset_version": RULESET_VERSION,
+        "ruleset_version": ruleset.version,
         "levels": [level.code for level in Level],
         "rules": [
             {
@@ -45,13 +46,15 @@ def rule_catalogue() -> dict[str, Any]:
                 "recommendations": list(rule.recommendations),
                 "sources": [{"id": source, "text": text[source]} for source in rule.sources],
             }
-            for rule in RULES
+            for rule in ruleset.rules
         ],
-        "recommendations": _coded(RECOMMENDATIONS),
+        "recommendations": _coded(RECOMMENDATIONS, ruleset.recommendations),
         "vocabularies": {
-            "symptoms": _coded(SYMPTOMS),
-            "history": _coded(HISTORY),
-            "locations": _coded(LOCATIONS),
+            "symptoms": _coded(SYMPTOMS, ruleset.symptoms),
+            "history": _coded(HISTORY, ruleset.history),
+            "locations": _coded(LOCATIONS, ruleset.locations),
+            "context": [{"code": code, "title": FLAG_PHRASES[code].capitalize()} for code in ruleset.context],
+            "dispositions": [{"code": code, "title": title} for code, title in Review.Disposition.choices],
         },
     }
 

@@ -20,7 +20,8 @@ from triage.contract import canonical, stored_canonical
 from triage.counters import count_in_window
 from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review, ReviewStatus, Role
 from triage.rules import Assessment as AssessmentResult
-from triage.rules import assess, presentation_from_payload
+from triage.rules import RuleSet, assess, presentation_from_payload
+from triage.rulesets import active_ruleset, unread_inputs
 
 UNIQUE_EXTERNAL_ID = "presentation_unique_client_external_id"
 
@@ -35,9 +36,10 @@ def presentation_submit(*, body: Any, client: ApiKey | None, by: Actor) -> tuple
     Returns (presentation, created); contract.InvalidBody for an invalid body. Racing duplicates are settled by
     the unique constraint, not by a check-then-insert, so exactly one row is ever stored.
     """
-    payload = canonical(body)
+    received_at = timezone.now()
+    payload = canonical(body, received_at=received_at)
     try:
-        return _presentation_store(payload, client=client, by=by), True
+        return _presentation_store(payload, client=client, by=by, received_at=received_at), True
     except IntegrityError as exc:
         if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != UNIQUE_EXTERNAL_ID:
             raise
@@ -54,14 +56,19 @@ def presentation_create(
     *, payload: Mapping[str, Any], client: ApiKey | None, by: Actor, received_at: datetime | None = None
 ) -> Presentation:
     """Store a presentation (any valid body, kept in its canonical form) and its first assessment, or neither."""
-    return _presentation_store(canonical(payload), client=client, by=by, received_at=received_at)
+    received_at = received_at or timezone.now()
+    return _presentation_store(
+        canonical(payload, received_at=received_at), client=client, by=by, received_at=received_at
+    )
 
 
 def _presentation_store(
-    payload: dict[str, Any], *, client: ApiKey | None, by: Actor, received_at: datetime | None = None
+    payload: dict[str, Any], *, client: ApiKey | None, by: Actor, received_at: datetime
 ) -> Presentation:
-    received_at = received_at or timezone.now()
-    result = assess(presentation_from_payload(payload))
+    """Score under the active rule set (refusing what it cannot read), then store both, or neither."""
+    ruleset = active_ruleset()
+    unread_inputs(payload, ruleset)
+    result = assess(presentation_from_payload(payload), ruleset)
     patient = payload["patient"]
     presentation = Presentation(
         client=client,
@@ -72,35 +79,50 @@ def _presentation_store(
         payload=payload,
         received_at=received_at,
     )
+    assessment = _assessment_set(presentation, result, assessed_at=received_at)
     with transaction.atomic():
-        _assessment_save(presentation, result, assessed_at=received_at, created=True)
+        # The two refer to each other; PostgreSQL checks foreign keys at commit.
+        presentation.save(force_insert=True)
+        assessment.save(force_insert=True)
         _record_assessment(by=by, event_type="presentation.create", presentation=presentation)
     return presentation
 
 
-def presentation_reassess(*, presentation: Presentation, by: Actor) -> Assessment:
-    """Score a stored presentation again under the current rule set, keeping earlier assessments."""
-    result = assess(presentation_from_payload(stored_canonical(presentation.payload)))
+def presentation_reassess(*, presentation: Presentation, by: Actor, ruleset: RuleSet | None = None) -> Assessment:
+    """Score a stored presentation again (under the active rule set unless told), keeping earlier assessments."""
+    presentations_reassess(presentations=[presentation], ruleset=ruleset or active_ruleset(), by=by)
+    return presentation.current_assessment
+
+
+def presentations_reassess(*, presentations: Sequence[Presentation], ruleset: RuleSet, by: Actor) -> list[Presentation]:
+    """Re-score a batch in one transaction with its audit events: all of it is stored, or none. A case whose level
+    rises goes back to the queue as pending; earlier assessments are kept. Returns the cases whose level rose."""
+    assessed_at = timezone.now()
+    assessments, raised = [], []
+    for presentation in presentations:
+        result = assess(presentation_from_payload(stored_canonical(presentation.payload)), ruleset)
+        if result.level > presentation.level:
+            presentation.review_status = ReviewStatus.PENDING
+            raised.append(presentation)
+        assessments.append(_assessment_set(presentation, result, assessed_at=assessed_at))
     with transaction.atomic():
-        assessment = _assessment_save(presentation, result, assessed_at=timezone.now())
-        _record_assessment(by=by, event_type="assessment.create", presentation=presentation)
-    return assessment
+        Assessment.objects.bulk_create(assessments)
+        Presentation.objects.bulk_update(presentations, [*CURRENT_ASSESSMENT_FIELDS, "review_status"])
+        for presentation in presentations:
+            _record_assessment(by=by, event_type="assessment.create", presentation=presentation)
+    return raised
 
 
-def _assessment_save(
-    presentation: Presentation, result: AssessmentResult, *, assessed_at: datetime, created: bool = False
-) -> Assessment:
-    """Store a new assessment and make it the presentation's current one (inserting the presentation if `created`:
-    the two refer to each other, and PostgreSQL checks foreign keys at commit)."""
+# What a presentation copies from its current assessment, for the queue to filter and sort on.
+CURRENT_ASSESSMENT_FIELDS = ("current_assessment", "level", "flagged", "score", "queue_rank")
+
+
+def _assessment_set(presentation: Presentation, result: AssessmentResult, *, assessed_at: datetime) -> Assessment:
+    """A new assessment (not yet stored), made the presentation's current one."""
     assessment = _new_assessment(presentation, result, assessed_at=assessed_at)
     presentation.current_assessment = assessment
     presentation.level, presentation.flagged, presentation.score = result.level, result.flagged, result.score
-    presentation.queue_rank = Presentation.queue_rank_for(result.level, result.score)
-    if created:
-        presentation.save(force_insert=True)
-    else:
-        presentation.save(update_fields=["current_assessment", "level", "flagged", "score", "queue_rank"])
-    assessment.save(force_insert=True)
+    presentation.queue_rank = Presentation.queue_rank_for(result.level)
     return assessment
 
 
@@ -213,8 +235,9 @@ def review_create(
     *,
     presentation: Presentation,
     status: str,
-    disposition: str = "",
+    disposition: str | None = None,
     note: str = "",
+    reviewed_by: str = "",
     by: Actor,
     reviewer: AbstractBaseUser | ApiKey,
 ) -> Review:
@@ -227,21 +250,23 @@ def review_create(
         review = Review.objects.create(
             presentation=presentation,
             status=status,
-            disposition=disposition,
+            disposition=disposition or "",
             note=note,
+            reviewed_by=reviewed_by,
             reviewed_at=timezone.now(),
             **reviewer_field,
         )
         previous = presentation.review_status
         presentation.review_status = ReviewStatus(status)
         presentation.save(update_fields=["review_status"])
-        # Whether a note or disposition was given, never their text.
+        # The disposition's code and whether a note was given, never the note's text; the person who decided.
         detail = {
             "review_id": str(review.id),
             "from_status": previous,
             "to_status": status,
-            "has_disposition": bool(disposition),
+            "disposition": disposition or "",
             "has_note": bool(note),
+            "reviewed_by": reviewed_by,
         }
         _record_presentation_event(by, AuditAction.UPDATE, "presentation.review", 201, presentation, detail)
     return review

@@ -9,9 +9,11 @@ import json
 import types
 import typing
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import pytest
+from django.utils import timezone
 from pydantic import BaseModel
 
 from tests.openapi import published_schema
@@ -49,6 +51,8 @@ def example(schema: dict, schemas: dict) -> Any:
         return False
     if kind == "integer":
         return schema.get("minimum", 0) + 1
+    if kind == "string" and schema.get("format") == "date-time":
+        return (timezone.now() - timedelta(hours=1)).isoformat()
     if kind == "string":
         return "given"
     if kind == "number":
@@ -101,9 +105,19 @@ def other_value(annotation: Any, value: Any) -> Any:
         return value + 1
     if annotation is float:
         return value + 0.1
+    if annotation is str and is_date_time(value):
+        return (datetime.fromisoformat(value) - timedelta(minutes=1)).isoformat()
     if annotation is str:
         return value + "-changed"
     raise AssertionError(f"no other value for {annotation!r}: teach this test the new field type")
+
+
+def is_date_time(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def at(body: Any, path: tuple) -> Any:

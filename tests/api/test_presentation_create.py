@@ -1,8 +1,10 @@
 """POST /api/v1/presentations/: validation, storage and the assessment in the answer."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import invalid_vignettes, make_payload, symptom, valid_vignettes
 from tests.openapi import assert_response_conforms
@@ -36,7 +38,7 @@ def test_each_valid_vignette_is_stored_and_assessed_as_expected(intake_api, vign
     assert assessment["flagged"] is expect["flagged"]
     assert assessment["score"] == expect["score"]
     assert {f["code"] for f in assessment["findings"]} == set(expect["findings"])
-    assert set(assessment["recommendations"]) == set(expect["recommendations"])
+    assert assessment["recommendations"] == expect["recommendations_in_order"]  # the order is advice too
     assert_response_conforms(response, SCHEMA_PATH, "post")
     assert Presentation.objects.filter(pk=response.json()["id"]).exists()
 
@@ -69,13 +71,15 @@ def test_the_answer_echoes_the_submission_with_defaults_and_the_full_assessment(
     assert body["twitch"]["onset"] == "unknown" and body["twitch"]["spreading"] is False
     assert body["symptoms"] == [{"code": "headache", "onset": "gradual", "resolved": False}]
     assert body["measurements"] == {"serum_calcium": {"value": 2.05, "unit": "mmol/L", "kind": "total"}}
-    assert body["context"] == {"poor_sleep": False, "high_stress": False, "low_fluid_intake": False}
+    assert body["context"] == {
+        "poor_sleep": False, "high_stress": False, "low_fluid_intake": False, "stopped_heavy_drinking": False
+    }  # fmt: skip
     assert body["notes"] == "Started after a stressful month."
     low_calcium = next(f for f in body["assessment"]["findings"] if f["code"] == "low_calcium")
     assert low_calcium["triggered_by"] == ["measurements.serum_calcium"]
     assert low_calcium["sources"] == ["S06"]
     assert low_calcium["rationale"].endswith(".")
-    assert body["assessment"]["ruleset_version"] == "2026.11"
+    assert body["assessment"]["ruleset_version"] == "2027.01"
 
 
 def test_the_stored_payload_is_what_was_submitted_in_its_canonical_form(intake_api):
@@ -389,3 +393,86 @@ def test_an_unknown_url_is_a_problem_json_404(intake_api):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+# --- the 2027.01 contract additions ----------------------------------------------------------
+
+
+def with_reference(reference: str) -> dict:
+    payload = make_payload()
+    payload["patient"]["reference"] = reference
+    return payload
+
+
+@pytest.mark.parametrize(
+    "reference", ["Jane Doe", "John Smith 01/02/1950", "ward7/bed3", "-leading-dash", "x" * 65, "pt\u00e9"]
+)
+def test_a_reference_that_is_not_a_pseudonymous_id_is_refused(intake_api, reference):
+    response = post(intake_api, with_reference(reference))
+
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["patient.reference"]
+
+
+@pytest.mark.parametrize("reference", ["pt-8f3a", "A", "x" * 64, "ward7.bed3:2_a-b"])
+def test_a_pseudonymous_reference_is_accepted(intake_api, reference):
+    assert post(intake_api, with_reference(reference)).status_code == 201
+
+
+def test_last_known_well_is_stored_and_returned_as_submitted(intake_api):
+    when = (timezone.now() - timedelta(hours=3)).astimezone(timezone.get_fixed_timezone(120))
+    submitted = when.isoformat(timespec="milliseconds")
+
+    response = post(intake_api, {**make_payload(), "last_known_well": submitted})
+
+    assert response.status_code == 201
+    assert response.json()["last_known_well"] == submitted
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-26",  # a date without a time
+        "2026-11-26T07:45:00",  # a time without an offset
+        1764143100,
+        "yesterday",
+        "2026-13-40T07:45:00Z",
+    ],
+)
+def test_last_known_well_must_be_an_rfc3339_date_time_with_an_offset(intake_api, value):
+    response = post(intake_api, {**make_payload(), "last_known_well": value})
+
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["last_known_well"]
+
+
+@pytest.mark.parametrize(
+    ("offset", "accepted"),
+    [
+        (timedelta(minutes=4), True),  # clock skew allowed
+        (timedelta(minutes=6), False),
+        (-timedelta(days=6, hours=23), True),
+        (-timedelta(days=7, minutes=1), False),
+    ],
+)
+def test_last_known_well_is_within_seven_days_before_receipt_and_five_minutes_after(intake_api, offset, accepted):
+    value = (timezone.now() + offset).isoformat()
+
+    response = post(intake_api, {**make_payload(), "last_known_well": value})
+
+    assert response.status_code == (201 if accepted else 400)
+
+
+def test_magnesium_takes_no_kind_and_only_its_units(intake_api):
+    bad = post(
+        intake_api,
+        make_payload(measurements={"serum_magnesium": {"value": 0.8, "unit": "mmol/L", "kind": "total"}}),
+    )
+    good = post(
+        intake_api,
+        make_payload(external_id="mg", measurements={"serum_magnesium": {"value": 0.1, "unit": "mmol/L"}}),
+    )
+
+    assert [e["field"] for e in bad.json()["errors"]] == ["measurements.serum_magnesium.kind"]
+    assert good.status_code == 201
+    assert good.json()["measurements"] == {"serum_magnesium": {"value": 0.1, "unit": "mmol/L"}}

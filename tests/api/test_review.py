@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import make_presentation
 from tests.openapi import assert_response_conforms
-from triage.models import Review
+from triage.models import AuditEvent, Review
 
 pytestmark = pytest.mark.django_db
 
@@ -19,17 +19,23 @@ def review(api, presentation, body):
     )
 
 
+DONE = {"status": "reviewed", "disposition": "routine_appointment_arranged", "reviewed_by": "staff-042"}
+
+
 def test_a_review_is_recorded_with_reviewer_and_time(clinician_api, intake_key):
     presentation = make_presentation(client=intake_key[0])
 
-    response = review(clinician_api, presentation, {"status": "reviewed", "disposition": "GP in 2 weeks", "note": "OK"})
+    response = review(clinician_api, presentation, {**DONE, "note": "GP in 2 weeks"})
 
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "reviewed"
-    assert body["disposition"] == "GP in 2 weeks"
-    assert body["reviewer"] == "clinician-test"
+    assert body["disposition"] == "routine_appointment_arranged"
+    assert body["reviewed_by"] == "staff-042"
+    assert body["reviewer"] == "staff-042 (clinician-test)"
     assert body["reviewed_at"]
+    event = AuditEvent.objects.filter(event_type="presentation.review").first()
+    assert (event.agent_name, event.detail["reviewed_by"]) == ("clinician-test", "staff-042")  # the key and the person
     presentation.refresh_from_db()
     assert presentation.review_status == "reviewed"
     assert_response_conforms(response, SCHEMA_PATH, "post")
@@ -38,8 +44,8 @@ def test_a_review_is_recorded_with_reviewer_and_time(clinician_api, intake_key):
 def test_every_review_is_kept_and_the_latest_status_is_current(clinician_api, intake_key):
     presentation = make_presentation(client=intake_key[0])
 
-    review(clinician_api, presentation, {"status": "in_review"})
-    review(clinician_api, presentation, {"status": "reviewed", "note": "Seen."})
+    review(clinician_api, presentation, {"status": "in_review", "reviewed_by": "staff-042"})
+    review(clinician_api, presentation, {**DONE, "note": "Seen."})
 
     presentation.refresh_from_db()
     assert presentation.review_status == "reviewed"
@@ -56,13 +62,22 @@ def test_every_review_is_kept_and_the_latest_status_is_current(clinician_api, in
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({}, "status"),
-        ({"status": "pending"}, "status"),
-        ({"status": "done"}, "status"),
-        ({"status": "reviewed", "note": 5}, "note"),
-        ({"status": "reviewed", "note": "x" * 2001}, "note"),
-        ({"status": "reviewed", "disposition": "x" * 201}, "disposition"),
-        ({"status": "reviewed", "score": 0}, "score"),
+        ({"reviewed_by": "staff-042"}, "status"),
+        ({**DONE, "status": "pending"}, "status"),
+        ({**DONE, "status": "done"}, "status"),
+        ({**DONE, "note": 5}, "note"),
+        ({**DONE, "note": "x" * 2001}, "note"),
+        ({**DONE, "score": 0}, "score"),
+        # 2027.01: a coded disposition, required to close a case; a reason on record with the two that need one.
+        ({**DONE, "disposition": "GP in 2 weeks"}, "disposition"),
+        ({**DONE, "disposition": None}, "disposition"),
+        ({**DONE, "disposition": ""}, "disposition"),
+        ({"status": "reviewed", "reviewed_by": "staff-042"}, "disposition"),
+        ({**DONE, "disposition": "unable_to_contact"}, "note"),
+        ({**DONE, "disposition": "no_action_needed", "note": "   "}, "note"),
+        # ... and, recorded with an API key, the person who decided.
+        ({"status": "reviewed", "disposition": "self_care_advice_given"}, "reviewed_by"),
+        ({**DONE, "reviewed_by": "Dr Jane Doe"}, "reviewed_by"),
     ],
 )
 def test_an_invalid_review_is_refused_and_changes_nothing(clinician_api, intake_key, body, field):
@@ -97,10 +112,28 @@ def test_a_review_body_is_refused_like_a_submission(clinician_api, intake_key, d
     assert not Review.objects.exists()
 
 
+def test_each_missing_reason_is_named_at_once(clinician_api, intake_key):
+    presentation = make_presentation(client=intake_key[0])
+
+    response = review(clinician_api, presentation, {"status": "reviewed"})
+
+    assert [error["field"] for error in response.json()["errors"]] == ["disposition", "reviewed_by"]
+
+
+@pytest.mark.parametrize("disposition", ["unable_to_contact", "no_action_needed"])
+def test_a_case_closed_without_contact_or_action_keeps_its_reason(clinician_api, intake_key, disposition):
+    presentation = make_presentation(client=intake_key[0])
+
+    response = review(clinician_api, presentation, {**DONE, "disposition": disposition, "note": "Duplicate of form-7."})
+
+    assert response.status_code == 201
+    assert Review.objects.get().note == "Duplicate of form-7."
+
+
 def test_reviewing_an_unknown_presentation_is_a_404(clinician_api):
     response = clinician_api.post(
         "/api/v1/presentations/00000000-0000-0000-0000-000000000000/review/",
-        json.dumps({"status": "reviewed"}),
+        json.dumps(DONE),
         content_type="application/json",
     )
 

@@ -53,7 +53,7 @@ def call(client: APIClient, route: tuple[str, str], presentation: Presentation) 
     }
     bodies = {
         ("api:presentation-list", "POST"): make_payload(external_id="new-1"),
-        ("api:presentation-review", "POST"): {"status": "in_review"},
+        ("api:presentation-review", "POST"): {"status": "in_review", "reviewed_by": "staff-1"},
     }
     path = reverse(name, args=args.get(name))
     if method == "GET":
@@ -135,7 +135,9 @@ def test_a_clinician_user_works_the_queue_through_a_session(clinician_user, inta
     client.force_login(clinician_user)
 
     listed = client.get("/api/v1/presentations/")
-    reviewed = client.post(f"/api/v1/presentations/{presentation.id}/review/", {"status": "reviewed"}, format="json")
+    # Logged in, the user is the person who decided: no `reviewed_by`.
+    done = {"status": "reviewed", "disposition": "already_receiving_care"}
+    reviewed = client.post(f"/api/v1/presentations/{presentation.id}/review/", done, format="json")
 
     assert listed.status_code == 200
     assert reviewed.status_code == 201

@@ -1,10 +1,11 @@
-"""GET /api/v1/rules/: the whole rule set with its sources and code lists."""
+"""GET /api/v1/rules/: the active rule set (or `?version=`) with its sources and code lists."""
 
 import pytest
 
 from tests.openapi import assert_response_conforms
 from triage.evidence import passages
-from triage.rules import RULES
+from triage.models import Review
+from triage.rules import NEWEST, RULESETS
 from triage.rules.vocabulary import HISTORY, LOCATIONS, RECOMMENDATIONS, SYMPTOMS
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +18,26 @@ def catalogue(intake_api):
     return response.json()
 
 
-def test_it_lists_every_rule_in_specification_order(catalogue):
-    assert catalogue["ruleset_version"] == "2026.11"
-    assert [rule["code"] for rule in catalogue["rules"]] == [rule.code for rule in RULES]
-    assert len(catalogue["rules"]) == 31
+def test_it_lists_every_rule_of_the_active_version_in_specification_order(catalogue):
+    assert catalogue["ruleset_version"] == NEWEST
+    assert [rule["code"] for rule in catalogue["rules"]] == [rule.code for rule in RULESETS[NEWEST].rules]
+    assert len(catalogue["rules"]) == 57
+
+
+@pytest.mark.parametrize(("version", "rules"), [("2026.11", 31), ("2027.01", 57)])
+def test_any_version_held_is_described_on_request(intake_api, version, rules):
+    catalogue = intake_api.get("/api/v1/rules/", {"version": version}).json()
+
+    assert catalogue["ruleset_version"] == version
+    assert len(catalogue["rules"]) == rules
+    assert [s["code"] for s in catalogue["vocabularies"]["symptoms"]] == list(RULESETS[version].symptoms)
+
+
+def test_an_unknown_version_is_refused_naming_it(intake_api):
+    response = intake_api.get("/api/v1/rules/", {"version": "2099.01"})
+
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["version"]
 
 
 def test_each_rule_carries_its_source_passages_text(catalogue):
@@ -29,7 +46,7 @@ def test_each_rule_carries_its_source_passages_text(catalogue):
     assert low_calcium["sources"] == [{"id": "S06", "text": passages()["S06"]}]
     assert low_calcium["level"] == "urgent"
     assert low_calcium["points"] == 20
-    assert low_calcium["recommendations"] == ["check_serum_calcium", "same_day_medical_review"]
+    assert low_calcium["recommendations"] == ["same_day_medical_review"]
     assert low_calcium["title"] and low_calcium["description"]
 
 
@@ -46,6 +63,8 @@ def test_it_lists_every_code_list_with_titles(catalogue):
     assert [s["code"] for s in catalogue["vocabularies"]["symptoms"]] == list(SYMPTOMS)
     assert [h["code"] for h in catalogue["vocabularies"]["history"]] == list(HISTORY)
     assert [loc["code"] for loc in catalogue["vocabularies"]["locations"]] == list(LOCATIONS)
+    assert [c["code"] for c in catalogue["vocabularies"]["context"]] == list(RULESETS[NEWEST].context)
+    assert [d["code"] for d in catalogue["vocabularies"]["dispositions"]] == list(Review.Disposition.values)
     assert all(item["title"] for item in catalogue["recommendations"])
 
 

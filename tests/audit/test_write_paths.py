@@ -44,7 +44,7 @@ def test_a_create_writes_one_create_event_with_the_assessment(intake_api):
     assert event.patient_reference == "pt-test"
     assert event.detail == {
         "assessment_id": body["assessment"]["id"],
-        "ruleset_version": "2026.11",
+        "ruleset_version": "2027.01",
         "level": "emergency",
         "score": 40,
         "flagged": True,
@@ -76,7 +76,9 @@ def test_a_review_writes_one_update_event_without_the_note(clinician_api, intake
 
     clinician_api.post(
         f"{URL}{presentation.id}/review/",
-        json.dumps({"status": "reviewed", "disposition": "GP", "note": "secret note text"}),
+        json.dumps(
+            {"status": "reviewed", "disposition": "no_action_needed", "note": "secret note text", "reviewed_by": "s-1"}
+        ),
         content_type="application/json",
     )
 

@@ -2,7 +2,9 @@
 
 import pytest
 
+from triage.evidence import passages
 from triage.models import Presentation, Review
+from triage.rules.vocabulary import RECOMMENDATIONS
 
 pytestmark = pytest.mark.browser
 
@@ -51,8 +53,11 @@ def test_a_case_page_shows_its_findings_and_their_sources(login, live_server, sc
 
     findings = page.inner_text("#findings")
     assert "Triggered by" in findings
-    assert "S24" in findings and "Severe symptoms of low blood sugar" in findings
-    assert "Call emergency services now" in page.inner_text("#recommendations")
+    # The first case of the queue is an emergency: every source it cites is shown with its passage's text.
+    first = Presentation.objects.order_by("queue_rank", "received_at", "id").first()
+    cited = [source for finding in first.current_assessment.findings for source in finding["sources"]]
+    assert cited and all(source in findings and passages()[source][:40] in findings for source in cited)
+    assert RECOMMENDATIONS["call_emergency_services"] in page.inner_text("#recommendations")
     screenshot(page, "case")
 
 
@@ -63,7 +68,7 @@ def test_a_recorded_review_changes_the_status_in_the_queue(login, live_server):
     page.wait_for_selector("#review-form")
 
     page.select_option("#id_status", "reviewed")
-    page.fill("#id_disposition", "Sent to emergency department")
+    page.select_option("#id_disposition", "advised_emergency_services")
     page.click("#review-form input[type=submit]")
     page.wait_for_selector(".messagelist .success")
     open_queue(page, live_server)

@@ -2,8 +2,11 @@
 
 import pytest
 
-from tests.factories import assess_payload, finding_codes, make_payload, symptom
-from triage.rules import RULES
+from tests.factories import finding_codes, make_payload, symptom
+from tests.rules.support import assess_under, calcium, finding, glucose
+from triage.rules import RULESETS
+
+VERSION = "2026.11"
 
 FOCAL = (
     "facial_weakness",
@@ -50,23 +53,12 @@ ALL_SYMPTOMS = (
 )
 
 
+def assess_payload(payload):
+    return assess_under(VERSION, payload)
+
+
 def fired(**payload_fields):
     return finding_codes(assess_payload(make_payload(**payload_fields)))
-
-
-def finding(assessment, code):
-    return next(f for f in assessment.findings if f.code == code)
-
-
-def calcium(value, unit="mmol/L", kind=None):
-    measurement = {"value": value, "unit": unit}
-    if kind is not None:
-        measurement["kind"] = kind
-    return {"serum_calcium": measurement}
-
-
-def glucose(value, unit="mmol/L"):
-    return {"blood_glucose": {"value": value, "unit": unit}}
 
 
 # --- measurement thresholds ---------------------------------------------------------
@@ -1457,4 +1449,4 @@ def test_it_writes_a_measured_value_in_the_rationale_as_sent_never_rounded_to_it
 
 
 def test_it_covers_every_rule_of_the_table():
-    assert list(RULE_TABLE) == [rule.code for rule in RULES]
+    assert list(RULE_TABLE) == [rule.code for rule in RULESETS[VERSION].rules]

@@ -7,7 +7,7 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiExample
 
 from triage.contract import canonical
-from triage.rules import assess, presentation_from_payload
+from triage.rules import NEWEST, RULESETS, assess, presentation_from_payload
 
 # Demo external ids of the vignettes shown in the docs: a stroke sign, a measured low calcium, an isolated twitch.
 SHOWN = {
@@ -24,7 +24,7 @@ def presentation_examples() -> list[OpenApiExample]:
     examples = []
     for external_id, summary in SHOWN.items():
         payload = by_id[external_id]
-        result = assess(presentation_from_payload(canonical(payload)))
+        result = assess(presentation_from_payload(canonical(payload)), RULESETS[NEWEST])
         examples.append(OpenApiExample(summary, value=payload, request_only=True))
         examples.append(
             OpenApiExample(

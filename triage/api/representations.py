@@ -85,9 +85,10 @@ class Review(_Shown):
     id: uuid.UUID
     presentation_id: uuid.UUID
     status: Literal[tuple(models.Review.Status.values)]
-    disposition: str
+    disposition: str = Field(description="A disposition code (reviews stored before 2027.01 keep their text).")
     note: str
-    reviewer: str = Field(description="The reviewing user's name or API key's name.")
+    reviewer: str = Field(description="The reviewing user's name, or the person named and the API key's name.")
+    reviewed_by: str = Field(description="The person a clinician's tool named; empty for a review made in the admin.")
     reviewed_at: datetime
 
 
@@ -99,6 +100,7 @@ def review_body(review: models.Review) -> dict[str, Any]:
         disposition=review.disposition,
         note=review.note,
         reviewer=review.reviewer_name,
+        reviewed_by=review.reviewed_by,
         reviewed_at=review.reviewed_at,
     ).model_dump(mode="json")
 
@@ -112,7 +114,7 @@ class CodeTitle(_Shown):
 
 
 class SourcePassage(_Shown):
-    id: str = Field(description="Evidence passage id: S01-S24 (seed passages) or G01-G06 (guideline summaries).")
+    id: str = Field(description="Evidence passage id: S01-S24 (seed passages) or G01-G27 (guideline summaries).")
     text: str
 
 
@@ -131,6 +133,8 @@ class Vocabularies(_Shown):
     symptoms: list[CodeTitle]
     history: list[CodeTitle]
     locations: list[CodeTitle]
+    context: list[CodeTitle]
+    dispositions: list[CodeTitle]
 
 
 class RuleCatalogue(_Shown):
@@ -142,6 +146,6 @@ class RuleCatalogue(_Shown):
 
 
 @cache
-def rule_catalogue_body() -> dict[str, Any]:
-    """The whole rule set (`selectors.rule_catalogue`), the same for every caller: shaped once."""
-    return RuleCatalogue.model_validate(selectors.rule_catalogue()).model_dump(mode="json")
+def rule_catalogue_body(version: str) -> dict[str, Any]:
+    """A whole rule set version (`selectors.rule_catalogue`), the same for every caller: shaped once."""
+    return RuleCatalogue.model_validate(selectors.rule_catalogue(version)).model_dump(mode="json")

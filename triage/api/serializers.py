@@ -10,6 +10,7 @@ from triage.api.fields import (
     QueryDateTimeField,
 )
 from triage.models import AuditEvent, ReviewStatus
+from triage.rules import RULESETS
 from triage.rules.vocabulary import LEVEL_CODES
 
 LEVELS = list(LEVEL_CODES.values())  # the level codes, least urgent first
@@ -26,6 +27,12 @@ class PresentationQuerySerializer(serializers.Serializer):
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
     received_after = QueryDateTimeField(required=False, help_text="Received at or after this time.")
     received_before = QueryDateTimeField(required=False, help_text="Received before this time, not at it.")
+
+
+class RuleCatalogueQuerySerializer(serializers.Serializer):
+    version = serializers.ChoiceField(
+        choices=list(RULESETS), required=False, help_text="A rule set version; the active one when not given."
+    )
 
 
 # --- output -----------------------------------------------------------------------

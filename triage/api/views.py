@@ -29,11 +29,13 @@ from triage.api.representations import (
 from triage.api.serializers import (
     PresentationQuerySerializer,
     ProblemSerializer,
+    RuleCatalogueQuerySerializer,
     ValidationProblemSerializer,
 )
-from triage.contract import PresentationInput, ReviewInput, validated
+from triage.contract import PresentationInput, ReviewDecision, ReviewInput, validated
 from triage.models import AuditAction, Presentation, Role
-from triage.rules import RULESET_VERSION
+from triage.rules import RULESETS
+from triage.rulesets import active_version
 
 PROBLEM = "application/problem+json"
 QUEUE_FILTERS = frozenset(PresentationQuerySerializer().fields)
@@ -66,18 +68,23 @@ class RuleCatalogueView(APIView):
 
     @extend_schema(
         operation_id="rules_list",
-        responses={200: RuleCatalogue, **problems(401, 403)},
+        parameters=[RuleCatalogueQuerySerializer],
+        responses={200: RuleCatalogue, **problems(400, 401, 403)},
         tags=["rules"],
     )
     def get(self, request: Request) -> Response:
-        """The rule catalogue: every rule with its sources' text, and every code list with titles (any role)."""
-        return Response(rule_catalogue_body())
+        """The rule catalogue of the active rule set version, or of `version`: every rule with its sources' text,
+        and every code list with titles (any role)."""
+        refuse_unknown_query_parameters(request, None, set(RuleCatalogueQuerySerializer().fields))
+        query = RuleCatalogueQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(rule_catalogue_body(query.validated_data.get("version") or active_version()))
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="The review queue",
-        description="Presentations in queue order (level, then score, highest first; then oldest first). "
+        description="Presentations in queue order: level (highest first), then oldest first, then id. "
         "Clinicians see all; an intake client sees only its own.",
         parameters=[PresentationQuerySerializer],
         responses={200: PresentationBody, **problems(400, 401, 403, 404)},
@@ -88,8 +95,9 @@ class RuleCatalogueView(APIView):
     ),
     create=extend_schema(
         summary="Submit a presentation and get its assessment",
-        description=f"Validates strictly, stores the presentation, scores it under rule set {RULESET_VERSION} "
-        "and answers 201. A retry of the same body with the same `external_id` answers 200 with the stored result.",
+        description="Validates strictly, stores the presentation, scores it under the active rule set version "
+        f"({' or '.join(RULESETS)}: `assessment.ruleset_version` says which) and answers 201. "
+        "A retry of the same body with the same `external_id` answers 200 with the stored result.",
         request=PresentationInput,
         responses={
             201: OpenApiResponse(PresentationBody, description="Stored and assessed."),
@@ -155,7 +163,8 @@ class PresentationViewSet(RolesByAction, ViewSet):
             presentation=presentation,
             by=request_actor(request),
             reviewer=request.auth or request.user,
-            **validated(ReviewInput, json_body(request)).model_dump(),
+            # A clinician's tool (an API key) names the person who decided; a logged-in user is that person.
+            **validated(ReviewInput if request.auth else ReviewDecision, json_body(request)).model_dump(),
         )  # an invalid body is a 400 (errors.problem_exception_handler)
         return Response(review_body(review), status=status.HTTP_201_CREATED)
 

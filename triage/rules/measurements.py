@@ -18,6 +18,7 @@ class Limits:
 MEASUREMENT_TITLES: dict[str, str] = {
     "serum_calcium": "Serum calcium",
     "blood_glucose": "Blood glucose",
+    "serum_magnesium": "Serum magnesium",
 }
 
 UNITS = ("mmol/L", "mg/dL")  # every measurement takes either; its limits are per unit
@@ -30,6 +31,10 @@ LIMITS: dict[str, dict[str, Limits]] = {
     "blood_glucose": {
         "mmol/L": Limits(severe_low=3.0, low=3.9, plausible_min=0.5, plausible_max=50.0),
         "mg/dL": Limits(severe_low=54.0, low=70.0, plausible_min=9.0, plausible_max=900.0),
+    },
+    "serum_magnesium": {
+        "mmol/L": Limits(severe_low=0.50, low=0.70, plausible_min=0.1, plausible_max=5.0),
+        "mg/dL": Limits(severe_low=1.2, low=1.7, plausible_min=0.2, plausible_max=12.0),
     },
 }
 

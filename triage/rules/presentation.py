@@ -37,6 +37,7 @@ class Context:
     poor_sleep: bool
     high_stress: bool
     low_fluid_intake: bool
+    stopped_heavy_drinking: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,10 @@ class Presentation:
     context: Context
 
     def symptom(self, code: str) -> Symptom | None:
-        return next((s for s in self.symptoms if s.code == code), None)
+        for s in self.symptoms:  # a plain loop: a generator costs more than the few symptoms sent
+            if s.code == code:
+                return s
+        return None
 
 
 # Each vocabulary's order, computed once: the engine input is built on every POST.

@@ -1,33 +1,115 @@
-"""Rule set 2026.11 as data: one row per red-flag rule, in specification order.
+"""Rule set 2026.11 (clinical-rules-2026.11.md) as data: one row per red-flag rule, in specification order.
 
-Each rule's predicate returns the input paths that fired it (empty when it
-did not fire), so a finding can always say what triggered it. Predicates see
-the codes and levels of the rules above them, which the few rules that depend
-on others (`low_blood_glucose`, `isolated_twitch` …) read.
+Held unchanged beside newer versions: stored assessments made under it can be explained and re-run.
 """
 
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
+from .predicates import (
+    ANY_ONSET,
+    GRADUAL,
+    GRADUAL_OR_LONGSTANDING,
+    GRADUAL_OR_UNKNOWN,
+    LONGSTANDING,
+    NOT_LONGSTANDING,
+    NOT_SUDDEN,
+    SUDDEN,
+    SUDDEN_OR_UNKNOWN,
+    all_of,
+    context_flags,
+    each,
+    glucose_unchecked_in_diabetes,
+    hemifacial_pattern,
+    history,
+    history_rule,
+    isolated_twitch,
+    locations,
+    measured_low_unless,
+    persistent_twitch,
+    possible_focal_seizure,
+    symptom_rule,
+    symptoms_with,
+    twitch_flag,
+)
 from .presentation import Presentation
-from .vocabulary import LOCATIONS, SYMPTOMS, Level
+from .ruleset import Paths, Rule, RuleSet
+from .vocabulary import Level
+from .wording import describe_input
 
-RULESET_VERSION = "2026.11"
-# Every version this engine has had, oldest first: stored assessments may carry any of them.
-RULESET_VERSIONS = ("2026.11",)
+VERSION = "2026.11"
 
-Paths = tuple[str, ...]
-Predicate = Callable[[Presentation, Mapping[str, Level]], Paths]
-
-ANY_ONSET = frozenset({"sudden", "gradual", "longstanding", "unknown"})
-SUDDEN = frozenset({"sudden"})
-GRADUAL = frozenset({"gradual"})
-LONGSTANDING = frozenset({"longstanding"})
-SUDDEN_OR_UNKNOWN = frozenset({"sudden", "unknown"})
-NOT_LONGSTANDING = frozenset({"sudden", "gradual", "unknown"})
-GRADUAL_OR_UNKNOWN = frozenset({"gradual", "unknown"})
-GRADUAL_OR_LONGSTANDING = frozenset({"gradual", "longstanding"})
-NOT_SUDDEN = frozenset({"gradual", "longstanding", "unknown"})
+# Its vocabularies, in its own specification's order.
+SYMPTOMS = (
+    "headache",
+    "dizziness",
+    "vertigo",
+    "loss_of_balance",
+    "loss_of_coordination",
+    "unsteadiness",
+    "facial_weakness",
+    "facial_numbness",
+    "tingling",
+    "one_sided_weakness",
+    "one_sided_paralysis",
+    "muscle_weakness",
+    "double_vision",
+    "vision_loss",
+    "difficulty_swallowing",
+    "slurred_speech",
+    "confusion",
+    "drowsiness",
+    "memory_problems",
+    "personality_change",
+    "seizure",
+    "persistent_nausea_vomiting",
+    "palpitations",
+    "breathing_difficulty",
+    "fainting",
+    "anxiety",
+    "panic_attack",
+    "low_mood",
+)
+HISTORY = (
+    "multiple_sclerosis",
+    "prior_stroke",
+    "diabetes_treated",
+    "thyroid_or_parathyroid_surgery",
+    "facial_nerve_injury",
+    "anxiety_disorder",
+)
+LOCATIONS = (
+    "eyelid",
+    "around_eye",
+    "forehead",
+    "cheek",
+    "mouth",
+    "jaw",
+    "whole_side_of_face",
+    "neck",
+    "arm",
+    "hand",
+    "leg",
+    "trunk",
+    "widespread",
+)
+CONTEXT = ("poor_sleep", "high_stress", "low_fluid_intake")
+MEASUREMENTS = ("serum_calcium", "blood_glucose")
+RECOMMENDATIONS = (
+    "call_emergency_services",
+    "same_day_medical_review",
+    "book_appointment",
+    "neurology_referral",
+    "mri_brain",
+    "check_serum_calcium",
+    "check_blood_glucose",
+    "treat_low_blood_glucose",
+    "ecg",
+    "inform_ms_team",
+    "inform_stroke_rehab_team",
+    "rest_and_stress_reduction",
+    "hydration",
+    "watchful_waiting",
+)
 
 FOCAL = (
     "facial_weakness",
@@ -41,97 +123,11 @@ FOCAL = (
 )
 ACUTE = ("loss_of_balance", "loss_of_coordination", "unsteadiness", "confusion", "drowsiness")
 SUDDEN_ONLY = ("headache", "dizziness", "vertigo")
-FACIAL_LOCATIONS = frozenset({"eyelid", "around_eye", "forehead", "cheek", "mouth", "jaw", "whole_side_of_face"})
-WHOLE_SIDE = frozenset({"whole_side_of_face"})
-LIMB_LOCATIONS = frozenset({"arm", "hand", "leg"})
-# Eyelid and around the eye are one periocular region.
-FACIAL_REGIONS = {
-    "eyelid": "periocular",
-    "around_eye": "periocular",
-    "forehead": "forehead",
-    "cheek": "cheek",
-    "mouth": "mouth",
-    "jaw": "jaw",
-}
-
-# Input paths made once, not per assessment.
-SYMPTOM_PATHS = {code: f"symptoms.{code}" for code in SYMPTOMS}
-LOCATION_PATHS = {code: f"twitch.locations.{code}" for code in LOCATIONS}
-ROUTINE = Level.ROUTINE  # enum attribute lookups are slow on Python 3.11
 
 STROKE_SIGNS: dict[str, frozenset[str]] = {
     **dict.fromkeys(FOCAL + ACUTE, SUDDEN_OR_UNKNOWN),
     **dict.fromkeys(SUDDEN_ONLY, SUDDEN),
 }
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    title: str
-    description: str
-    category: str
-    level: Level
-    points: int
-    recommendations: tuple[str, ...]
-    sources: tuple[str, ...]
-    # One sentence for the clinician; {evidence} becomes the triggering inputs in words.
-    rationale: str
-    fires: Predicate
-
-
-# --- building blocks for predicates -------------------------------------------------
-
-
-def symptoms_with(
-    p: Presentation, onsets_by_code: Mapping[str, Collection[str]], resolved: bool | None = None
-) -> Paths:
-    """Paths of the symptoms whose code is listed with their onset.
-
-    `resolved=None` counts a symptom whether or not it has gone.
-    """
-    paths: Paths = ()
-    for s in p.symptoms:  # a plain loop: most presentations match none, and then nothing is allocated
-        if s.onset in onsets_by_code.get(s.code, ()) and (resolved is None or s.resolved == resolved):
-            paths += (SYMPTOM_PATHS[s.code],)
-    return paths
-
-
-def each(codes: Collection[str], onsets: frozenset[str]) -> dict[str, frozenset[str]]:
-    return dict.fromkeys(codes, onsets)
-
-
-def history(p: Presentation, code: str) -> Paths:
-    return (f"history.{code}",) if code in p.history else ()
-
-
-def locations(p: Presentation, codes: Collection[str]) -> Paths:
-    paths: Paths = ()
-    for code in p.twitch.locations:
-        if code in codes:
-            paths += (LOCATION_PATHS[code],)
-    return paths
-
-
-def twitch_flag(name: str) -> Predicate:
-    path = (f"twitch.{name}",)
-    return lambda p, fired: path if getattr(p.twitch, name) else ()
-
-
-def history_rule(code: str) -> Predicate:
-    return lambda p, fired: history(p, code)
-
-
-def symptom_rule(onsets_by_code: Mapping[str, Collection[str]], resolved: bool | None = None) -> Predicate:
-    def predicate(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-        return symptoms_with(p, onsets_by_code, resolved) if p.symptoms else ()
-
-    return predicate
-
-
-def all_of(*parts: Paths) -> Paths:
-    """The union of the parts when every part is non-empty, else nothing."""
-    return tuple(path for part in parts for path in part) if all(parts) else ()
 
 
 # --- predicates that need more than one line ----------------------------------------
@@ -178,15 +174,6 @@ def rapidly_progressive_weakness(p: Presentation, fired: Mapping[str, Level]) ->
     return all_of(symptoms_with(p, {"muscle_weakness": GRADUAL_OR_UNKNOWN}), symptoms_with(p, WEAKNESS_COMPANIONS))
 
 
-def measured_low_unless(measurement: str, severe_rule: str) -> Predicate:
-    def predicate(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-        value = p.measurements.get(measurement)
-        low = value is not None and value.is_low and severe_rule not in fired
-        return (f"measurements.{measurement}",) if low else ()
-
-    return predicate
-
-
 AFTER_NECK_SURGERY_LOCATIONS = frozenset({"mouth", "cheek", "whole_side_of_face", "hand", "widespread"})
 LOW_CALCIUM_LOCATIONS = frozenset({"mouth", "hand"})
 LOW_CALCIUM_SYMPTOMS = each(("palpitations", "muscle_weakness", "tingling"), ANY_ONSET)
@@ -204,30 +191,6 @@ def suspected_hypocalcaemia(p: Presentation, fired: Mapping[str, Level]) -> Path
     at_mouth_or_hand = locations(p, LOW_CALCIUM_LOCATIONS)
     with_symptoms = all_of(at_mouth_or_hand, symptoms_with(p, LOW_CALCIUM_SYMPTOMS)) if at_mouth_or_hand else ()
     return tuple(dict.fromkeys(after_surgery + with_symptoms)) if after_surgery or with_symptoms else ()
-
-
-def one_sided(p: Presentation) -> Paths:
-    # An unknown side is read as possibly one-sided.
-    return ("twitch.side",) if p.twitch.side != "both" else ()
-
-
-def possible_focal_seizure(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-    limbs = locations(p, LIMB_LOCATIONS)
-    return all_of(one_sided(p), locations(p, FACIAL_LOCATIONS), limbs) if limbs else ()
-
-
-def hemifacial_pattern(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-    if p.twitch.side == "both":
-        return ()
-    whole_side = locations(p, WHOLE_SIDE)
-    if whole_side:
-        return all_of(one_sided(p), whole_side)
-    regions = {FACIAL_REGIONS[code] for code in p.twitch.locations if code in FACIAL_REGIONS}
-    return all_of(one_sided(p), locations(p, FACIAL_REGIONS)) if len(regions) >= 2 else ()
-
-
-def persistent_twitch(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-    return ("twitch.duration_days",) if p.twitch.duration_days >= 21 else ()
 
 
 LONGSTANDING_NEURO = each(
@@ -253,35 +216,12 @@ def post_stroke_recovery_twitch(p: Presentation, fired: Mapping[str, Level]) -> 
     return all_of(history(p, "prior_stroke"), symptoms_with(p, STROKE_DEFICITS))
 
 
-def glucose_unchecked_in_diabetes(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-    return history(p, "diabetes_treated") if "blood_glucose" not in p.measurements else ()
-
-
 ANXIETY_SYMPTOMS = {"anxiety": NOT_SUDDEN, "panic_attack": ANY_ONSET}
 
 
 def anxiety_related(p: Presentation, fired: Mapping[str, Level]) -> Paths:
     symptoms = symptoms_with(p, ANXIETY_SYMPTOMS)
     return symptoms + history(p, "anxiety_disorder")
-
-
-def context_flags(*names: str) -> Predicate:
-    paths = {name: f"context.{name}" for name in names}
-
-    def predicate(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-        found: Paths = ()
-        for name, path in paths.items():
-            if getattr(p.context, name):
-                found += (path,)
-        return found
-
-    return predicate
-
-
-def isolated_twitch(p: Presentation, fired: Mapping[str, Level]) -> Paths:
-    if fired and max(fired.values()) >= ROUTINE:
-        return ()
-    return tuple([LOCATION_PATHS[code] for code in p.twitch.locations])
 
 
 # --- the table --------------------------------------------------------------------
@@ -688,4 +628,41 @@ RULES: tuple[Rule, ...] = (
         "An isolated twitch ({evidence}) with no red flags usually settles with watchful waiting.",
         isolated_twitch,
     ),
+)
+
+
+# --- advice -------------------------------------------------------------------------
+
+ADVICE_DROPPED_WHEN_FLAGGED = frozenset(
+    {"book_appointment", "watchful_waiting", "rest_and_stress_reduction", "hydration"}
+)
+# Advice that would undersell each level, per level (looked up, not rebuilt, on every assessment).
+ADVICE_DROPPED = {
+    Level.SELF_CARE: frozenset(),
+    Level.ROUTINE: frozenset(),
+    Level.URGENT: ADVICE_DROPPED_WHEN_FLAGGED,
+    Level.EMERGENCY: ADVICE_DROPPED_WHEN_FLAGGED | {"same_day_medical_review"},
+}
+
+
+def recommendations_for(fired_rules: Sequence[Rule], level: Level, presentation: Presentation) -> tuple[str, ...]:
+    """First occurrence of each recommendation, leaving out advice that would undersell the level."""
+    dropped = ADVICE_DROPPED[level]
+    ordered: dict[str, None] = {}
+    for rule in fired_rules:
+        ordered.update(dict.fromkeys(rule.recommendations))
+    return tuple([code for code in ordered if code not in dropped])
+
+
+RULESET = RuleSet(
+    version=VERSION,
+    rules=RULES,
+    symptoms=SYMPTOMS,
+    history=HISTORY,
+    locations=LOCATIONS,
+    context=CONTEXT,
+    measurements=MEASUREMENTS,
+    recommendations=RECOMMENDATIONS,
+    recommend=recommendations_for,
+    describe=describe_input,
 )
