@@ -93,8 +93,9 @@ def setup_django(db: dict[str, str], name: str) -> None:
 # --- data ----------------------------------------------------------------------------------------
 
 
-def prefill(count: int, mix: list[dict[str, Any]], client_id: str) -> float:
-    """COPY `count` presentations with their assessments, cycling through the mix; returns seconds taken."""
+def prefill(count: int, mix: list[dict[str, Any]], client_id: str, version: str | None = None) -> float:
+    """COPY `count` presentations with their assessments (under `version`, else the newest), cycling through the
+    mix; returns seconds taken."""
     from django.db import connection
 
     from triage.contract import canonical
@@ -102,9 +103,8 @@ def prefill(count: int, mix: list[dict[str, Any]], client_id: str) -> float:
     from triage.rules import NEWEST, RULESETS, assess, presentation_from_payload
 
     started = time.monotonic()
-    scored = [
-        (p, assess(presentation_from_payload(p), RULESETS[NEWEST])) for p in map(canonical, mix)
-    ]  # stored canonical
+    ruleset = RULESETS[version or NEWEST]
+    scored = [(p, assess(presentation_from_payload(p), ruleset)) for p in map(canonical, mix)]  # stored canonical
     now = datetime.datetime.now(datetime.UTC)
     rng = random.Random(7)  # noqa: S311 (benchmark data)
     presentation_columns = (

@@ -16,7 +16,7 @@ import orjson
 from django.db import connection, transaction
 
 from triage.models import Presentation
-from triage.rules import Level, RuleSet, assess, presentation_from_payload
+from triage.rules import Level, RuleSet, presentation_from_payload, rules_fired
 
 LEVELS = [level.code for level in Level]
 BATCH = 2000
@@ -28,30 +28,39 @@ class Impact:
     to_version: str
     since: str | None = None
     sample: int | None = None
-    presentations: int = 0
-    # transitions[from level][to level] = count
-    transitions: dict[str, Counter[str]] = field(default_factory=lambda: {level: Counter() for level in LEVELS})
+    # (level before, level after): how many presentations
+    transitions: Counter[tuple[Level, Level]] = field(default_factory=Counter)
     up_triaged: list[dict[str, str]] = field(default_factory=list)
     down_triaged: list[dict[str, str]] = field(default_factory=list)
     findings_gained: Counter[str] = field(default_factory=Counter)
     findings_lost: Counter[str] = field(default_factory=Counter)
-    flagged_to_unflagged: int = 0
-    unflagged_to_flagged: int = 0
 
-    def add(self, presentation_id: str, payload: dict[str, Any], old: RuleSet, new: RuleSet) -> None:
+    def add(self, presentation_id: Any, payload: dict[str, Any], old: RuleSet, new: RuleSet) -> None:
+        # The rules that fire decide the level; their wording and advice are not compared, so not made. Only what
+        # changed is looked at further: most presentations keep their level.
         presentation = presentation_from_payload(payload)
-        before, after = assess(presentation, old), assess(presentation, new)
-        self.presentations += 1
-        self.transitions[before.level.code][after.level.code] += 1
-        if after.level != before.level:
-            change = {"id": presentation_id, "from": before.level.code, "to": after.level.code}
-            (self.up_triaged if after.level > before.level else self.down_triaged).append(change)
-        codes_before = {finding.code for finding in before.findings}
-        codes_after = {finding.code for finding in after.findings}
-        self.findings_gained.update(codes_after - codes_before)
-        self.findings_lost.update(codes_before - codes_after)
-        self.flagged_to_unflagged += before.flagged and not after.flagged
-        self.unflagged_to_flagged += after.flagged and not before.flagged
+        before, after = rules_fired(presentation, old), rules_fired(presentation, new)
+        level_before = max([rule.level for rule, _ in before.values()], default=Level.SELF_CARE)
+        level_after = max([rule.level for rule, _ in after.values()], default=Level.SELF_CARE)
+        self.transitions[level_before, level_after] += 1
+        if level_after != level_before:
+            change = {"id": str(presentation_id), "from": level_before.code, "to": level_after.code}
+            (self.up_triaged if level_after > level_before else self.down_triaged).append(change)
+        if before.keys() != after.keys():
+            self.findings_gained.update(after.keys() - before.keys())
+            self.findings_lost.update(before.keys() - after.keys())
+
+    @property
+    def presentations(self) -> int:
+        return self.transitions.total()
+
+    def flag_changes(self, *, flagged_before: bool) -> int:
+        """How many presentations flagged before are unflagged after (or, `flagged_before=False`, the reverse)."""
+        return sum(
+            count
+            for (before, after), count in self.transitions.items()
+            if (before >= Level.URGENT) == flagged_before and (after >= Level.URGENT) != flagged_before
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -61,7 +70,7 @@ class Impact:
             "sample": self.sample,
             "presentations": self.presentations,
             "transitions": {
-                before: {after: row[after] for after in LEVELS} for before, row in self.transitions.items()
+                before.code: {after.code: self.transitions[before, after] for after in Level} for before in Level
             },
             "up_triaged": self.up_triaged,
             "down_triaged": self.down_triaged,
@@ -69,8 +78,8 @@ class Impact:
                 code: {"gained": self.findings_gained[code], "lost": self.findings_lost[code]}
                 for code in sorted(self.findings_gained.keys() | self.findings_lost.keys())
             },
-            "flagged_to_unflagged": self.flagged_to_unflagged,
-            "unflagged_to_flagged": self.unflagged_to_flagged,
+            "flagged_to_unflagged": self.flag_changes(flagged_before=True),
+            "unflagged_to_flagged": self.flag_changes(flagged_before=False),
         }
 
 
@@ -86,7 +95,7 @@ def impact_measure(
     impact = Impact(old.version, new.version, since.isoformat() if since else None, sample)
     for rows in _stored_payloads(since=since, sample=sample):
         for presentation_id, payload in rows:
-            impact.add(str(presentation_id), orjson.loads(payload), old, new)
+            impact.add(presentation_id, orjson.loads(payload), old, new)
         progress(len(rows))
     return impact
 

@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from triage.audit import SYSTEM, Actor, audit_record
@@ -107,14 +108,39 @@ def presentations_reassess(*, presentations: Sequence[Presentation], ruleset: Ru
         assessments.append(_assessment_set(presentation, result, assessed_at=assessed_at))
     with transaction.atomic():
         Assessment.objects.bulk_create(assessments)
-        Presentation.objects.bulk_update(presentations, [*CURRENT_ASSESSMENT_FIELDS, "review_status"])
-        for presentation in presentations:
-            _record_assessment(by=by, event_type="assessment.create", presentation=presentation)
+        _current_assessments_update(presentations)
+        # The batch's audit appends sent without waiting for each answer (psycopg's pipeline mode): one round trip
+        # each cost re-assessment a third of its time. An append that fails still fails the batch, at the sync,
+        # as Django's own error (wrap_database_errors), as any other statement's would.
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            for presentation in presentations:
+                _record_assessment(by=by, event_type="assessment.create", presentation=presentation)
     return raised
 
 
-# What a presentation copies from its current assessment, for the queue to filter and sort on.
-CURRENT_ASSESSMENT_FIELDS = ("current_assessment", "level", "flagged", "score", "queue_rank")
+# What a presentation copies from its current assessment (for the queue to filter and sort on), and its status.
+REASSESSED_COLUMNS = {
+    "current_assessment_id": "uuid",
+    "level": "smallint",
+    "flagged": "boolean",
+    "score": "smallint",
+    "queue_rank": "smallint",
+    "review_status": "text",
+}
+
+
+def _current_assessments_update(presentations: Sequence[Presentation]) -> None:
+    """One UPDATE for a batch, its rows sent as one JSON document: Django's bulk_update writes a CASE per column
+    and row, and cost re-assessment two thirds of its time (under 500 presentations a second, against 1,000)."""
+    rows = [{"id": p.pk, **{column: getattr(p, column) for column in REASSESSED_COLUMNS}} for p in presentations]
+    columns = ", ".join(f"{column} {kind}" for column, kind in REASSESSED_COLUMNS.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Presentation._meta.db_table} AS p "  # noqa: S608 (names are the model's; values a parameter)
+            f"SET {', '.join(f'{column} = v.{column}' for column in REASSESSED_COLUMNS)} "
+            f"FROM jsonb_to_recordset(%s::jsonb) AS v(id uuid, {columns}) WHERE p.id = v.id",
+            [orjson.dumps(rows).decode()],
+        )
 
 
 def _assessment_set(presentation: Presentation, result: AssessmentResult, *, assessed_at: datetime) -> Assessment:

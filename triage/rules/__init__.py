@@ -4,7 +4,7 @@ Every version is held side by side (stored assessments keep the version they wer
 caller always says which version to assess under: `assess(presentation, RULESETS[version])`.
 """
 
-from .engine import Assessment, Finding, assess
+from .engine import Assessment, Finding, assess, rules_fired
 from .presentation import Presentation, presentation_from_payload
 from .ruleset import Rule, RuleSet
 from .v2026_11 import RULESET as V2026_11
@@ -28,4 +28,5 @@ __all__ = [
     "RuleSet",
     "assess",
     "presentation_from_payload",
+    "rules_fired",
 ]

@@ -8,7 +8,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from .presentation import Presentation
-from .ruleset import Describe, Rule, RuleSet
+from .ruleset import Describe, Paths, Rule, RuleSet
 from .vocabulary import LEVEL_CODES, Level
 
 SCORE_CAP = 100
@@ -45,22 +45,31 @@ class Assessment(NamedTuple):
         ]
 
 
-def assess(presentation: Presentation, ruleset: RuleSet) -> Assessment:
-    """Score a validated presentation against the given rule set; the assessment records its version."""
+def rules_fired(presentation: Presentation, ruleset: RuleSet) -> dict[str, tuple[Rule, Paths]]:
+    """The rules that fire, by code in table order, each with the inputs that fired it: the decision before its
+    wording (what an impact report compares). Predicates see the codes and levels of the rules above them."""
     fired: dict[str, Level] = {}
-    fired_rules: list[Rule] = []
-    findings: list[Finding] = []
-    score = 0
-    describe = ruleset.describe
+    found: dict[str, tuple[Rule, Paths]] = {}
     for rule in ruleset.rules:
         triggered_by = rule.fires(presentation, fired)
         if triggered_by:
             fired[rule.code] = rule.level
-            fired_rules.append(rule)
-            findings.append(_finding(rule, triggered_by, presentation, describe))
-            score += rule.points
+            found[rule.code] = (rule, triggered_by)
+    return found
 
-    level = max(fired.values(), default=SELF_CARE)
+
+def assess(presentation: Presentation, ruleset: RuleSet) -> Assessment:
+    """Score a validated presentation against the given rule set; the assessment records its version."""
+    fired_rules: list[Rule] = []
+    findings: list[Finding] = []
+    score = 0
+    describe = ruleset.describe
+    for rule, triggered_by in rules_fired(presentation, ruleset).values():
+        fired_rules.append(rule)
+        findings.append(_finding(rule, triggered_by, presentation, describe))
+        score += rule.points
+
+    level = max([rule.level for rule in fired_rules], default=SELF_CARE)
     # Highest level first; a sort, reversed or not, is stable, so table order holds within a level.
     fired_rules.sort(key=BY_LEVEL, reverse=True)
     return Assessment(

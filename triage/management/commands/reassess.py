@@ -23,15 +23,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument("--dry-run", action="store_true", help="Count what would change; store nothing.")
+        parser.add_argument("--limit", type=int, help="Stop after about N presentations (a rerun goes on from there).")
 
-    def handle(self, *args: Any, batch_size: int, dry_run: bool, **options: Any) -> None:
+    def handle(self, *args: Any, batch_size: int, dry_run: bool, limit: int | None, **options: Any) -> None:
         ruleset = active_ruleset()
         stale = presentation_list_stale(ruleset_version=ruleset.version)
+        total = stale.count() if limit is None else min(limit, stale.count())
         done = raised = 0
-        with tqdm(total=stale.count(), unit=" presentations", disable=None) as bar:
+        with tqdm(total=total, unit=" presentations", disable=None) as bar:
             # Always the first batch of what is still stale: each stored batch leaves the set, so a rerun resumes.
             offset = 0
-            while batch := list(stale.order_by("id")[offset : offset + batch_size]):
+            while done < total and (batch := list(stale.order_by("id")[offset : offset + batch_size])):
                 if dry_run:
                     raised += sum(
                         assess(presentation_from_payload(stored_canonical(p.payload)), ruleset).level > p.level

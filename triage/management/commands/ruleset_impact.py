@@ -3,6 +3,7 @@
 import hashlib
 from datetime import date, datetime, time
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -32,22 +33,23 @@ class Command(BaseCommand):
         if sample is not None and sample < 1:
             raise CommandError("--sample must be at least 1.")
         start = timezone.make_aware(datetime.combine(since, time.min)) if since else None
+        started = monotonic()
         with tqdm(total=impact_count(since=start, sample=sample), unit=" presentations", disable=None) as bar:
             impact = impact_measure(
                 old=RULESETS[old], new=RULESETS[new], since=start, sample=sample, progress=bar.update
             )
-            rate = impact.presentations / bar.format_dict["elapsed"] if bar.format_dict["elapsed"] else 0
+        rate = impact.presentations / max(monotonic() - started, 1e-9)
         report = impact.as_json()
         base = options["output"] or Path(f"impact-{old}-{new}")
         written = []
         for suffix, text in ((".json", impact_json(report)), (".md", impact_markdown(report))):
-            path = base.with_suffix(suffix)
+            path = base.parent / f"{base.name}{suffix}"  # not with_suffix: a version's dot is no suffix
             path.write_text(text)
             written.append(f"{path} (sha256 {hashlib.sha256(text.encode()).hexdigest()})")
         self.stdout.write(
             f"{impact.presentations} presentations scored under {old} and {new} ({rate:,.0f}/s): "
             f"{len(impact.up_triaged)} up-triaged, {len(impact.down_triaged)} down-triaged, "
-            f"{impact.flagged_to_unflagged} flagged -> unflagged."
+            f"{report['flagged_to_unflagged']} flagged -> unflagged."
         )
         for line in written:
             self.stdout.write(f"Wrote {line}")
