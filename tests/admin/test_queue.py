@@ -1,13 +1,15 @@
 """The clinicians' review queue and case page in Django admin (server side; the browser suite drives it too)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.factories import make_payload, make_presentation, symptom
 from triage.audit import SYSTEM
-from triage.models import AuditEvent, Presentation, Review
+from triage.models import AuditEvent, Presentation, Review, RuleSetRelease
 from triage.services import presentation_create, presentation_read_record, review_create
 
 pytestmark = pytest.mark.django_db
@@ -296,3 +298,32 @@ def test_the_case_pages_last_audit_page_ends_with_the_presentations_creation(cli
 
     shown = audit_history_shown(last)
     assert len(shown) == 32 - 25 and shown[-1][1] == "presentation.create"
+
+
+def test_the_queue_names_the_active_rule_set_and_who_approved_it(clinician_staff):
+    from triage.rules import NEWEST
+    from triage.rulesets import ruleset_activate
+
+    browser = logged_in(clinician_staff)
+    before = browser.get(QUEUE).content.decode()
+    RuleSetRelease.objects.create(version="2026.11", approved_by="test", activated_at="2026-11-01T00:00:00Z")
+    ruleset_activate(
+        version=NEWEST, approved_by="Dr Safety", report=b'{"from_version": "2026.11", "to_version": "2027.01"}'
+    )
+    after = browser.get(QUEUE).content.decode()
+
+    assert f"Rule set <strong>{NEWEST}</strong> is active" in before
+    assert f"Rule set <strong>{NEWEST}</strong> is active: approved by <bdi>Dr Safety</bdi>" in after
+    assert "(was 2026.11)" in after
+
+
+def test_last_known_well_is_shown_beside_the_level_in_the_queue_and_on_the_case_page(clinician_staff):
+    when = (timezone.now() - timedelta(hours=2)).isoformat(timespec="seconds")
+    presentation = presentation_create(payload={**make_payload(), "last_known_well": when}, client=None, by=SYSTEM)
+    browser = logged_in(clinician_staff)
+
+    queue = browser.get(QUEUE).content.decode()
+    case = browser.get(f"{QUEUE}{presentation.pk}/change/").content.decode()
+
+    assert f'<td class="field-last_known_well">{when}</td>' in queue
+    assert f"<dt>Last known well</dt><dd>{when}</dd>" in case
