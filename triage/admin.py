@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -22,10 +22,10 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from rest_framework_api_key.models import APIKey
 
-from triage import rulesets, selectors, services
+from triage import alert_endpoints, rulesets, selectors, services
 from triage.audit import actor_for
 from triage.contract import InvalidBody, ReviewDecision, validated
-from triage.models import AuditEvent, Presentation, Review, RuleSetRelease
+from triage.models import ALERT_LEVELS, AlertEndpoint, AlertEvent, AuditEvent, Presentation, Review, RuleSetRelease
 from triage.rules import RULESET_VERSIONS, Level
 
 admin.site.unregister(APIKey)  # the library's own key model is unused: keys are triage.ApiKey
@@ -222,6 +222,57 @@ class PresentationAdmin(ReadOnlyAdmin):
         )
         messages.success(request, f"Review recorded: {Review.Status(form.cleaned_data['status']).label}.")
         return HttpResponseRedirect(case_url)
+
+
+class AlertEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(choices=AlertEvent.choices, widget=forms.CheckboxSelectMultiple)
+    levels = forms.MultipleChoiceField(
+        choices=[(level, level) for level in ALERT_LEVELS], widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = AlertEndpoint
+        fields = ["name", "url", "events", "levels", "enabled"]
+
+    def clean_url(self) -> str:
+        refusal = alert_endpoints.url_refusal(self.cleaned_data["url"])
+        if refusal:
+            raise ValidationError(refusal)
+        return self.cleaned_data["url"]
+
+
+@admin.register(AlertEndpoint)
+class AlertEndpointAdmin(admin.ModelAdmin):
+    """Where clinical leads register alert receivers; the signing secret is shown once, when made or rotated."""
+
+    form = AlertEndpointForm
+    list_display = ["name", "url", "events", "levels", "enabled", "created_at"]
+    actions = ["rotate_secret"]
+
+    def save_model(self, request: HttpRequest, obj: AlertEndpoint, form: forms.Form, change: bool) -> None:
+        by = actor_for(request, user=request.user)
+        if change:
+            alert_endpoints.endpoint_update(endpoint=obj, by=by)
+            return
+        endpoint, secret = alert_endpoints.endpoint_create(
+            name=obj.name, url=obj.url, events=obj.events, levels=obj.levels, by=by
+        )
+        obj.pk = endpoint.pk
+        messages.warning(request, f"Signing secret of {endpoint.name}, shown once: {secret}")
+
+    def delete_model(self, request: HttpRequest, obj: AlertEndpoint) -> None:
+        alert_endpoints.endpoint_delete(endpoint=obj, by=actor_for(request, user=request.user))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for endpoint in queryset:
+            self.delete_model(request, endpoint)
+
+    @admin.action(description="Rotate the signing secret (the new one is shown once)", permissions=["change"])
+    def rotate_secret(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for endpoint in queryset:
+            secret = alert_endpoints.endpoint_secret_rotate(endpoint=endpoint, by=actor_for(request, user=request.user))
+            messages.warning(request, f"New signing secret of {endpoint.name}, shown once: {secret}")
 
 
 @admin.register(RuleSetRelease)

@@ -207,6 +207,33 @@ class RuleSetRelease(models.Model):
         return f"Rule set {self.version}"
 
 
+class AlertEvent(models.TextChoices):
+    """What an alert endpoint can subscribe to."""
+
+    FLAGGED = "presentation.flagged", "A presentation was assessed as urgent or emergency"
+    ESCALATED = "presentation.escalated", "A flagged presentation is still pending past its threshold"
+
+
+# The levels an alert endpoint can subscribe to: the flagged ones.
+ALERT_LEVELS = (Level.URGENT.code, Level.EMERGENCY.code)
+
+
+class AlertEndpoint(models.Model):
+    """A receiver of signed alerts (Standard Webhooks): an on-call system, a paging gateway, a chat bridge."""
+
+    name = models.CharField(max_length=100, unique=True)
+    url = models.URLField(max_length=500)
+    # The signing secret (`whsec_` and base64): shown once when made or rotated, kept to sign every message.
+    secret = models.CharField(max_length=100, editable=False)
+    events = models.JSONField(help_text="Event types it receives: presentation.flagged, presentation.escalated.")
+    levels = models.JSONField(help_text="Levels it receives: urgent, emergency.")
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AuditAction(models.TextChoices):
     """FHIR AuditEvent.action codes."""
 
