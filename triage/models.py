@@ -200,8 +200,8 @@ class RuleSetRelease(models.Model):
     activated_at = models.DateTimeField()
 
     class Meta:
-        get_latest_by = "activated_at"
-        ordering = ["-activated_at"]
+        # Newest first by id, not by the clock: a clock stepped back must not make an older release the active one.
+        ordering = ["-id"]
 
     def __str__(self) -> str:
         return f"Rule set {self.version}"

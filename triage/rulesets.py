@@ -12,14 +12,14 @@ import json
 import re
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from triage.audit import SYSTEM, Actor, audit_record
 from triage.contract import InvalidBody
-from triage.models import Assessment, AuditAction, RuleSetRelease
+from triage.models import Assessment, AuditAction, AuditEvent, RuleSetRelease
 from triage.rules import NEWEST, RULESETS, RuleSet
 
 
@@ -27,8 +27,18 @@ class ReleaseRefused(Exception):
     """A release that may not be made: the message says why."""
 
 
+# pg_advisory_xact_lock key for releases: one at a time (a row lock finds no row to lock in an empty table).
+RELEASE_LOCK = 0x7472696167650002
+
+
 def active_version() -> str:
-    version = RuleSetRelease.objects.values_list("version", flat=True).first() or NEWEST
+    """The newest release; with none recorded (a database emptied by tests, say), the version of the newest
+    assessment, so that history never silently moves to another version; else the newest held."""
+    version = (
+        RuleSetRelease.objects.values_list("version", flat=True).first()
+        or Assessment.objects.order_by("-id").values_list("ruleset_version", flat=True).first()  # UUIDv7: newest
+        or NEWEST
+    )
     if version not in RULESETS:  # a database released on a newer code base than this one: never guess
         raise ReleaseRefused(f"The active rule set {version} is not one this code holds ({', '.join(RULESETS)}).")
     return version
@@ -88,7 +98,8 @@ def ruleset_activate(*, version: str, approved_by: str, report: bytes, by: Actor
     if version not in RULESETS:
         raise ReleaseRefused(f"Unknown rule set {version}: this code holds {', '.join(RULESETS)}.")
     with transaction.atomic():
-        RuleSetRelease.objects.select_for_update().first()  # one release at a time
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RELEASE_LOCK])
         current = active_version()
         if version == current:
             raise ReleaseRefused(f"Rule set {version} is already active.")
@@ -96,34 +107,68 @@ def ruleset_activate(*, version: str, approved_by: str, report: bytes, by: Actor
         if made_for != (current, version):
             found = f"one for {made_for[0]} -> {made_for[1]}" if made_for else "no impact report"
             raise ReleaseRefused(f"Releasing {current} -> {version} needs its impact report; this is {found}.")
+        sha256 = hashlib.sha256(report).hexdigest()
+        if not _report_written_here(sha256):
+            raise ReleaseRefused(
+                "This impact report was not written by `ruleset_impact` on this database (its SHA-256 is not in the "
+                "audit trail): run it, and sign off the report it writes, unchanged."
+            )
         release = RuleSetRelease.objects.create(
             version=version,
             previous_version=current,
             approved_by=approved_by,
-            impact_report_sha256=hashlib.sha256(report).hexdigest(),
+            impact_report_sha256=sha256,
             activated_at=timezone.now(),
         )
         _record_release(release, by=by)
     return release
 
 
+def impact_record(*, report: dict[str, Any], sha256: dict[str, str], by: Actor = SYSTEM) -> None:
+    """An impact report was made: it read every stored presentation it counts (ids and counts only here), and
+    `ruleset_activate` accepts only a report whose SHA-256 is recorded so."""
+    audit_record(
+        by=by,
+        action=AuditAction.EXECUTE,
+        event_type="ruleset.impact",
+        entity_type="ruleset",
+        entity_id=report["to_version"],
+        detail={
+            "from_version": report["from_version"],
+            "to_version": report["to_version"],
+            "since": report["since"],
+            "sample": report["sample"],
+            "presentations": report["presentations"],
+            "up_triaged": len(report["up_triaged"]),
+            "down_triaged": len(report["down_triaged"]),
+            **{f"sha256_{kind}": digest for kind, digest in sha256.items()},
+        },
+    )
+
+
+def _report_written_here(sha256: str) -> bool:
+    impacts = AuditEvent.objects.filter(event_type="ruleset.impact")
+    return impacts.filter(detail__sha256_json=sha256).exists() or impacts.filter(detail__sha256_md=sha256).exists()
+
+
 def record_version_in_use(using: str = "default", **_: Any) -> None:
-    """After migrate: a database with history and no release recorded keeps the version its history was scored
-    under (releases began to be recorded with rule set 2027.01); an empty one starts on the newest."""
+    """After migrate, when no release is recorded: a database with history keeps the version its history was
+    scored under (releases began to be recorded with rule set 2027.01); an empty one starts on the newest held.
+    Either way it is recorded, so that a later code base with a newer version changes nothing until released."""
     if RuleSetRelease._meta.db_table not in connections[using].introspection.table_names():
         return  # migrated back to before releases existed
     if RuleSetRelease.objects.exists():
         return
-    latest = Assessment.objects.order_by("-id").values_list("ruleset_version", flat=True).first()  # UUIDv7: newest
-    if latest is None:
-        return
+    version = active_version()
+    in_use = Assessment.objects.exists()
     with transaction.atomic():
         release = RuleSetRelease.objects.create(
-            version=latest,
-            approved_by="(in use before releases were recorded)",
+            version=version,
+            approved_by="(in use before releases were recorded)" if in_use else "(the newest held at installation)",
             activated_at=timezone.now(),
         )
-        _record_release(release, by=SYSTEM)
+        if in_use:  # a new install starts with an empty audit trail: its release row says the rest
+            _record_release(release, by=SYSTEM)
 
 
 def _record_release(release: RuleSetRelease, *, by: Actor) -> None:

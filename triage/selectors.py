@@ -135,11 +135,8 @@ def presentation_get(*, presentation_id: uuid.UUID, client: ApiKey | None) -> Pr
 
 
 def presentation_list_stale(*, ruleset_version: str) -> QuerySet[Presentation]:
-    """Presentations whose current assessment was made under another rule set than `ruleset_version`, with what
-    re-scoring one reads (not the old assessment: its findings are a page of JSON each)."""
-    return Presentation.objects.exclude(current_assessment__ruleset_version=ruleset_version).only(
-        "id", "payload", "level", "review_status", "patient_reference"
-    )
+    """Presentations whose current assessment was made under another rule set than `ruleset_version`."""
+    return Presentation.objects.exclude(current_assessment__ruleset_version=ruleset_version)
 
 
 def review_queue() -> QuerySet[Presentation]:

@@ -8,6 +8,7 @@ import hashlib
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from triage.audit import SYSTEM, Actor, audit_record
-from triage.contract import canonical, stored_canonical
+from triage.contract import InvalidBody, canonical, stored_canonical
 from triage.counters import count_in_window
 from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review, ReviewStatus, Role
 from triage.rules import Assessment as AssessmentResult
@@ -91,22 +92,60 @@ def _presentation_store(
 
 def presentation_reassess(*, presentation: Presentation, by: Actor, ruleset: RuleSet | None = None) -> Assessment:
     """Score a stored presentation again (under the active rule set unless told), keeping earlier assessments."""
-    presentations_reassess(presentations=[presentation], ruleset=ruleset or active_ruleset(), by=by)
+    presentations_reassess(presentation_ids=[presentation.pk], ruleset=ruleset or active_ruleset(), by=by)
+    presentation.refresh_from_db()
     return presentation.current_assessment
 
 
-def presentations_reassess(*, presentations: Sequence[Presentation], ruleset: RuleSet, by: Actor) -> list[Presentation]:
-    """Re-score a batch in one transaction with its audit events: all of it is stored, or none. A case whose level
-    rises goes back to the queue as pending; earlier assessments are kept. Returns the cases whose level rose."""
-    assessed_at = timezone.now()
-    assessments, raised = [], []
-    for presentation in presentations:
-        result = assess(presentation_from_payload(stored_canonical(presentation.payload)), ruleset)
-        if result.level > presentation.level:
-            presentation.review_status = ReviewStatus.PENDING
-            raised.append(presentation)
-        assessments.append(_assessment_set(presentation, result, assessed_at=assessed_at))
+@dataclass
+class Reassessed:
+    """What a batch's re-assessment changed, by presentation id."""
+
+    raised: list[uuid.UUID] = field(default_factory=list)  # pending again
+    lowered: list[uuid.UUID] = field(default_factory=list)
+    unflagged: list[uuid.UUID] = field(default_factory=list)
+    kept: list[uuid.UUID] = field(default_factory=list)  # inputs the rule set cannot read: not re-scored
+    done: int = 0
+
+
+# What re-scoring a presentation reads: not its old assessment, whose findings are a page of JSON each.
+REASSESS_READS = ("id", "payload", "level", "flagged", "review_status", "patient_reference")
+
+
+def presentations_reassess(
+    *, presentation_ids: Sequence[uuid.UUID], ruleset: RuleSet, by: Actor, dry_run: bool = False
+) -> Reassessed:
+    """Re-score a batch in one transaction with its audit events: all of it is stored, or none. Each presentation
+    is read locked, in the transaction, so that a review recorded meanwhile is neither lost nor overwritten. A
+    case whose level rises goes back to the queue as pending; earlier assessments are kept. One with inputs the
+    rule set cannot read (a rollback to an older version) keeps its assessment: it would be scored without them.
+    `dry_run`: what would change, nothing locked or stored."""
+    changed = Reassessed()
     with transaction.atomic():
+        locked = Presentation.objects.filter(pk__in=presentation_ids).only(*REASSESS_READS)
+        locked = locked if dry_run else locked.select_for_update()
+        presentations, assessments = [], []
+        assessed_at = timezone.now()
+        for presentation in locked.order_by("id"):
+            payload = stored_canonical(presentation.payload)
+            try:
+                unread_inputs(payload, ruleset)
+            except InvalidBody:
+                changed.kept.append(presentation.pk)
+                continue
+            result = assess(presentation_from_payload(payload), ruleset)
+            if result.level > presentation.level:
+                presentation.review_status = ReviewStatus.PENDING
+                changed.raised.append(presentation.pk)
+            elif result.level < presentation.level:
+                changed.lowered.append(presentation.pk)
+            if presentation.flagged and not result.flagged:
+                changed.unflagged.append(presentation.pk)
+            presentations.append(presentation)
+            assessments.append(_assessment_set(presentation, result, assessed_at=assessed_at))
+        changed.done = len(presentations)
+        if dry_run:
+            return changed
         Assessment.objects.bulk_create(assessments)
         _current_assessments_update(presentations)
         # The batch's audit appends sent without waiting for each answer (psycopg's pipeline mode): one round trip
@@ -114,8 +153,11 @@ def presentations_reassess(*, presentations: Sequence[Presentation], ruleset: Ru
         # as Django's own error (wrap_database_errors), as any other statement's would.
         with connection.wrap_database_errors, connection.connection.pipeline():
             for presentation in presentations:
-                _record_assessment(by=by, event_type="assessment.create", presentation=presentation)
-    return raised
+                pending_again = presentation.pk in changed.raised
+                _record_assessment(
+                    by=by, event_type="assessment.create", presentation=presentation, pending_again=pending_again
+                )
+    return changed
 
 
 # What a presentation copies from its current assessment (for the queue to filter and sort on), and its status.
@@ -165,7 +207,7 @@ def _new_assessment(presentation: Presentation, result: AssessmentResult, *, ass
     )
 
 
-def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation) -> None:
+def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation, pending_again: bool = False) -> None:
     assessment = presentation.current_assessment
     detail = {
         "assessment_id": str(assessment.id),
@@ -174,6 +216,8 @@ def _record_assessment(*, by: Actor, event_type: str, presentation: Presentation
         "score": assessment.score,
         "flagged": assessment.flagged,
     }
+    if pending_again:  # a re-assessment raised the level: the case is back in the queue, whatever its status was
+        detail["review_status"] = ReviewStatus.PENDING
     status = None if by.kind == SYSTEM.kind else 201  # an HTTP status only where a request made it
     _record_presentation_event(by, AuditAction.CREATE, event_type, status, presentation, detail)
 

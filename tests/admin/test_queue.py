@@ -301,15 +301,14 @@ def test_the_case_pages_last_audit_page_ends_with_the_presentations_creation(cli
 
 
 def test_the_queue_names_the_active_rule_set_and_who_approved_it(clinician_staff):
+    from tests.rulesets.test_release import impact_report
     from triage.rules import NEWEST
     from triage.rulesets import ruleset_activate
 
     browser = logged_in(clinician_staff)
     before = browser.get(QUEUE).content.decode()
     RuleSetRelease.objects.create(version="2026.11", approved_by="test", activated_at="2026-11-01T00:00:00Z")
-    ruleset_activate(
-        version=NEWEST, approved_by="Dr Safety", report=b'{"from_version": "2026.11", "to_version": "2027.01"}'
-    )
+    ruleset_activate(version=NEWEST, approved_by="Dr Safety", report=impact_report(NEWEST))
     after = browser.get(QUEUE).content.decode()
 
     assert f"Rule set <strong>{NEWEST}</strong> is active" in before

@@ -135,8 +135,8 @@ def test_a_clinician_user_works_the_queue_through_a_session(clinician_user, inta
     client.force_login(clinician_user)
 
     listed = client.get("/api/v1/presentations/")
-    # Logged in, the user is the person who decided: no `reviewed_by`.
-    done = {"status": "reviewed", "disposition": "already_receiving_care"}
+    # The API's review names the person who decided, whoever is logged in (the published schema requires it).
+    done = {"status": "reviewed", "disposition": "already_receiving_care", "reviewed_by": "dr-who"}
     reviewed = client.post(f"/api/v1/presentations/{presentation.id}/review/", done, format="json")
 
     assert listed.status_code == 200

@@ -1,7 +1,10 @@
 """Rule set versions side by side: the active version, an impact report, sign-off, activation, bulk re-assessment."""
 
+import hashlib
 import io
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,7 +15,7 @@ from triage.contract import InvalidBody
 from triage.models import Assessment, AuditEvent, Presentation, ReviewStatus, RuleSetRelease
 from triage.rules import NEWEST, RULESETS, Level
 from triage.rulesets import ReleaseRefused, active_version, record_version_in_use, ruleset_activate
-from triage.services import presentation_create
+from triage.services import presentation_create, presentations_reassess
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +25,16 @@ OLD = "2026.11"
 CONTINUOUS_JERKING = {"locations": ["eyelid", "arm", "leg"], "side": "both", "duration_days": 2, "pattern": "constant"}
 
 
+def impact_report(version: str) -> bytes:
+    """The JSON report `ruleset_impact` writes for active -> version (its SHA-256 recorded in the audit trail)."""
+    with tempfile.TemporaryDirectory() as folder:
+        run("ruleset_impact", "--from", active_version(), "--to", version, "--output", f"{folder}/impact")
+        return Path(f"{folder}/impact.json").read_bytes()
+
+
 def release(version: str, *, report: dict | None = None) -> RuleSetRelease:
-    current = active_version()
-    document = report if report is not None else {"from_version": current, "to_version": version}
-    return ruleset_activate(version=version, approved_by="Dr A Safety", report=json.dumps(document).encode())
+    written = impact_report(version) if report is None else json.dumps(report).encode()
+    return ruleset_activate(version=version, approved_by="Dr A Safety", report=written)
 
 
 def on_old_rules() -> None:
@@ -68,7 +77,7 @@ def test_new_presentations_are_scored_under_the_active_version_and_keep_it():
 
 def test_activation_records_who_approved_which_report_in_the_audit_trail():
     on_old_rules()
-    report = json.dumps({"from_version": OLD, "to_version": NEWEST}).encode()
+    report = impact_report(NEWEST)
 
     made = ruleset_activate(version=NEWEST, approved_by="Dr A Safety", report=report, by=SYSTEM)
 
@@ -79,8 +88,31 @@ def test_activation_records_who_approved_which_report_in_the_audit_trail():
         "approved_by": "Dr A Safety",
         "impact_report_sha256": made.impact_report_sha256,
     }
-    assert len(made.impact_report_sha256) == 64
+    assert made.impact_report_sha256 == hashlib.sha256(report).hexdigest()
     assert audit_verify().intact
+
+
+def test_activation_refuses_a_report_that_ruleset_impact_did_not_write():
+    on_old_rules()
+    forged = {"from_version": OLD, "to_version": NEWEST, "presentations": 1000, "down_triaged": []}
+
+    with pytest.raises(ReleaseRefused, match="not written by `ruleset_impact`"):
+        release(NEWEST, report=forged)
+    with pytest.raises(ReleaseRefused, match="not written by `ruleset_impact`"):
+        ruleset_activate(version=NEWEST, approved_by="Dr A", report=impact_report(NEWEST) + b" ")  # edited
+
+    assert active_version() == OLD
+
+
+def test_an_impact_report_is_audited_with_its_counts_and_digests(tmp_path):
+    on_old_rules()
+    make_presentation()
+
+    run("ruleset_impact", "--from", OLD, "--to", NEWEST, "--output", str(tmp_path / "impact"))
+
+    event = AuditEvent.objects.get(event_type="ruleset.impact")
+    assert event.detail["presentations"] == 1 and event.detail["from_version"] == OLD
+    assert event.detail["sha256_md"] == hashlib.sha256((tmp_path / "impact.md").read_bytes()).hexdigest()
 
 
 @pytest.mark.parametrize(
@@ -213,7 +245,7 @@ def test_reassess_rescores_in_batches_and_a_raised_case_is_pending_again():
     release(NEWEST)
 
     dry = run("reassess", "--dry-run", "--batch-size", "2")
-    assert "Would re-assess 5 presentations" in dry and "1 rose" in dry
+    assert "Would re-assess 5 presentations" in dry and "1 rose in level" in dry
     assert not Assessment.objects.filter(ruleset_version=NEWEST).exists()
 
     out = run("reassess", "--batch-size", "2")
@@ -228,6 +260,34 @@ def test_reassess_rescores_in_batches_and_a_raised_case_is_pending_again():
         assert presentation.review_status == ReviewStatus.PENDING
     assert AuditEvent.objects.filter(event_type="assessment.create").count() == 5
     assert "Re-assessed 0 presentations" in run("reassess")  # resumable: nothing left to do
+
+
+def test_reassess_keeps_a_review_recorded_since_the_batch_was_chosen():
+    # The batch is read locked inside its transaction: a status changed before it is kept, not overwritten.
+    on_old_rules()
+    presentation = make_presentation()
+    release(NEWEST)
+    Presentation.objects.filter(pk=presentation.pk).update(review_status=ReviewStatus.IN_REVIEW)
+
+    changed = presentations_reassess(presentation_ids=[presentation.pk], ruleset=RULESETS[NEWEST], by=SYSTEM)
+
+    presentation.refresh_from_db()
+    assert changed.done == 1 and presentation.review_status == ReviewStatus.IN_REVIEW
+
+
+def test_after_a_rollback_reassess_keeps_what_the_older_version_cannot_read():
+    # A presentation with a 2027.01 symptom is not scored again under 2026.11 without it: it keeps its assessment.
+    thunderclap = make_presentation(symptoms=[symptom("thunderclap_headache", "sudden", resolved=True)])
+    plain = make_presentation(external_id="plain")
+    release(OLD)
+
+    out = run("reassess")
+
+    thunderclap.refresh_from_db()
+    plain.refresh_from_db()
+    assert thunderclap.current_assessment.ruleset_version == NEWEST and thunderclap.level == Level.EMERGENCY
+    assert plain.current_assessment.ruleset_version == OLD
+    assert f"cannot read their inputs:\n  {thunderclap.pk}" in out
 
 
 def test_nothing_is_scored_when_the_active_version_is_one_this_code_does_not_hold():

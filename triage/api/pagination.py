@@ -13,12 +13,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from triage.models import Presentation
+from triage.rules import Level
 from triage.selectors import QueuePosition, QueueRow
 
 # ASCII digits: str.isdigit() also holds for "²" or "٣", which int() refuses or reads as 3. At most 18:
 # a bigint's range, and far below the 4,300 digits past which int() refuses a string.
 WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
-SMALLINT_MAX = 32767  # queue_rank is a PositiveSmallIntegerField
+MOST_URGENT_LAST = Presentation.queue_rank_for(Level.SELF_CARE)  # the largest queue rank there is
 
 
 def page_size_from(request: Request, *, default: int, maximum: int) -> int:
@@ -63,8 +65,9 @@ class QueuePagination(BasePagination):
             return None
         try:
             rank, received_at, presentation_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-            # A queue_rank the column can hold: a larger number would be compared as numeric, past the index.
-            if not WHOLE_NUMBER.fullmatch(rank) or int(rank) > SMALLINT_MAX:
+            # A queue rank there is (the level alone since rule set 2027.01: a cursor issued before then, which
+            # ranked by level and score, must not read as the end of the queue).
+            if not WHOLE_NUMBER.fullmatch(rank) or int(rank) > MOST_URGENT_LAST:
                 raise ValueError(rank)
             # In UTC: PostgreSQL refuses offsets that Python accepts (beyond ±15:59).
             return int(rank), datetime.fromisoformat(received_at).astimezone(UTC), uuid.UUID(presentation_id)

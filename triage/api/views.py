@@ -32,7 +32,7 @@ from triage.api.serializers import (
     RuleCatalogueQuerySerializer,
     ValidationProblemSerializer,
 )
-from triage.contract import PresentationInput, ReviewDecision, ReviewInput, validated
+from triage.contract import PresentationInput, ReviewInput, validated
 from triage.models import AuditAction, Presentation, Role
 from triage.rules import RULESETS
 from triage.rulesets import active_version
@@ -163,8 +163,8 @@ class PresentationViewSet(RolesByAction, ViewSet):
             presentation=presentation,
             by=request_actor(request),
             reviewer=request.auth or request.user,
-            # A clinician's tool (an API key) names the person who decided; a logged-in user is that person.
-            **validated(ReviewInput if request.auth else ReviewDecision, json_body(request)).model_dump(),
+            # The API's review names the person who decided (the admin's form needs not: the user is logged in).
+            **validated(ReviewInput, json_body(request)).model_dump(),
         )  # an invalid body is a 400 (errors.problem_exception_handler)
         return Response(review_body(review), status=status.HTTP_201_CREATED)
 

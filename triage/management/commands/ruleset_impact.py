@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from triage.impact import impact_count, impact_json, impact_markdown, impact_measure
 from triage.rules import RULESETS
+from triage.rulesets import impact_record
 
 
 class Command(BaseCommand):
@@ -41,11 +42,13 @@ class Command(BaseCommand):
         rate = impact.presentations / max(monotonic() - started, 1e-9)
         report = impact.as_json()
         base = options["output"] or Path(f"impact-{old}-{new}")
-        written = []
-        for suffix, text in ((".json", impact_json(report)), (".md", impact_markdown(report))):
-            path = base.parent / f"{base.name}{suffix}"  # not with_suffix: a version's dot is no suffix
-            path.write_text(text)
-            written.append(f"{path} (sha256 {hashlib.sha256(text.encode()).hexdigest()})")
+        written, sha256 = [], {}
+        for kind, text in (("json", impact_json(report)), ("md", impact_markdown(report))):
+            path = base.parent / f"{base.name}.{kind}"  # not with_suffix: a version's dot is no suffix
+            path.write_bytes(text.encode())
+            sha256[kind] = hashlib.sha256(text.encode()).hexdigest()
+            written.append(f"{path} (sha256 {sha256[kind]})")
+        impact_record(report=report, sha256=sha256)
         self.stdout.write(
             f"{impact.presentations} presentations scored under {old} and {new} ({rate:,.0f}/s): "
             f"{len(impact.up_triaged)} up-triaged, {len(impact.down_triaged)} down-triaged, "
