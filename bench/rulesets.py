@@ -30,10 +30,13 @@ def prefilled(db: dict[str, str], name: str, rows: int) -> None:
     from triage.services import api_key_create
 
     intake, _raw = api_key_create(name=f"{name}-intake", role=Role.INTAKE, by=SYSTEM)
-    from triage.rulesets import record_version_in_use
+    from django.utils import timezone
+
+    from triage.models import RuleSetRelease
 
     seconds = run.prefill(rows, presentation_mix(500), intake.pk, version=OLD)
-    record_version_in_use()  # as the first migrate after an upgrade would: the history's version stays active
+    # A database whose history was scored under the old version, with it active.
+    RuleSetRelease.objects.create(version=OLD, approved_by="bench", activated_at=timezone.now())
     print(f"{name}: {rows:,} presentations scored under {OLD} pre-filled in {seconds:.0f} s")
 
 
