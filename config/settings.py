@@ -270,3 +270,6 @@ LOGGING = {
 
 # Alerts (issue 23): plain-HTTP, loopback and private-address endpoints only with debug on or when allowed here.
 ALERT_ALLOW_INSECURE_URLS = env_bool("ALERT_ALLOW_INSECURE_URLS", False)
+# A flagged case still pending this long is overdue: marked in the queue (and, with alerts, escalated).
+ALERT_ESCALATE_EMERGENCY_MINUTES = env_count("ALERT_ESCALATE_EMERGENCY_MINUTES", 15)
+ALERT_ESCALATE_URGENT_MINUTES = env_count("ALERT_ESCALATE_URGENT_MINUTES", 120)

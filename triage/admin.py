@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from rest_framework_api_key.models import APIKey
 
-from triage import alert_endpoints, rulesets, selectors, services
+from triage import alert_endpoints, rulesets, selectors, services, waiting
 from triage.audit import actor_for
 from triage.contract import InvalidBody, ReviewDecision, validated
 from triage.models import ALERT_LEVELS, AlertEndpoint, AlertEvent, AuditEvent, Presentation, Review, RuleSetRelease
@@ -112,8 +113,8 @@ class PresentationAdmin(ReadOnlyAdmin):
     # Each value in its own cell (each cell its own bidirectional paragraph), text a client sent isolated in <bdi>:
     # no value can reorder its neighbours.
     list_display = [
-        "received_at", "patient", "age", "sex", "badge", "last_known_well", "score", "red_flags", "review_status",
-        "reviewer",
+        "received_at", "waiting", "patient", "age", "sex", "badge", "last_known_well", "score", "red_flags",
+        "review_status", "reviewer",
     ]  # fmt: skip
     list_display_links = ["received_at"]
     list_filter = ["level", "flagged", "review_status", RulesetVersionFilter, "received_at"]
@@ -133,6 +134,18 @@ class PresentationAdmin(ReadOnlyAdmin):
     @admin.display(description="Level", ordering="queue_rank")
     def badge(self, presentation: Presentation) -> str:
         return level_badge(presentation.level)
+
+    @admin.display(description="Waiting")
+    def waiting(self, presentation: Presentation) -> str:
+        # In words, not colour alone: a case past its level's threshold says so (screen readers, colour blindness).
+        now = timezone.now()
+        wait = waiting.waited(presentation, now)
+        if wait is None:
+            return "-"
+        if waiting.overdue(presentation, now):
+            threshold = waiting.in_words(waiting.escalation_threshold(presentation.level))
+            return format_html('<strong class="overdue">{} (past {})</strong>', waiting.in_words(wait), threshold)
+        return waiting.in_words(wait)
 
     @admin.display(description="Last known well")
     def last_known_well(self, presentation: Presentation) -> str:

@@ -326,3 +326,23 @@ def test_last_known_well_is_shown_beside_the_level_in_the_queue_and_on_the_case_
 
     assert f'<td class="field-last_known_well">{when}</td>' in queue
     assert f"<dt>Last known well</dt><dd>{when}</dd>" in case
+
+
+def test_the_queue_shows_how_long_each_pending_case_has_waited_and_marks_those_past_their_threshold(
+    clinician_staff, settings
+):
+    settings.ALERT_ESCALATE_EMERGENCY_MINUTES = 15
+    emergency = {"symptoms": [symptom("slurred_speech", "sudden")]}
+    overdue = make_presentation(external_id="overdue", **emergency)
+    in_time = make_presentation(external_id="in-time", **emergency)
+    taken_up = make_presentation(external_id="taken-up", **emergency)
+    for presentation, minutes in ((overdue, 20), (in_time, 5), (taken_up, 60)):
+        presentation.received_at = timezone.now() - timedelta(minutes=minutes, seconds=30)
+        presentation.save(update_fields=["received_at"])
+    Presentation.objects.filter(pk=taken_up.pk).update(review_status="in_review")
+
+    page = logged_in(clinician_staff).get(QUEUE).content.decode()
+    waiting = sorted(re.findall(r'class="field-waiting">(.*?)</td>', page))
+
+    # Oldest first within the level; in review, nobody is waiting for it.
+    assert waiting == sorted(['<strong class="overdue">20 min (past 15 min)</strong>', "5 min", "-"])
