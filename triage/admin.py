@@ -23,10 +23,19 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from rest_framework_api_key.models import APIKey
 
-from triage import alert_endpoints, rulesets, selectors, services, waiting
+from triage import alert_endpoints, alerts, rulesets, selectors, services, waiting
 from triage.audit import actor_for
 from triage.contract import InvalidBody, ReviewDecision, validated
-from triage.models import ALERT_LEVELS, AlertEndpoint, AlertEvent, AuditEvent, Presentation, Review, RuleSetRelease
+from triage.models import (
+    ALERT_LEVELS,
+    Alert,
+    AlertEndpoint,
+    AlertEvent,
+    AuditEvent,
+    Presentation,
+    Review,
+    RuleSetRelease,
+)
 from triage.rules import RULESET_VERSIONS, Level
 
 admin.site.unregister(APIKey)  # the library's own key model is unused: keys are triage.ApiKey
@@ -286,6 +295,25 @@ class AlertEndpointAdmin(admin.ModelAdmin):
         for endpoint in queryset:
             secret = alert_endpoints.endpoint_secret_rotate(endpoint=endpoint, by=actor_for(request, user=request.user))
             messages.warning(request, f"New signing secret of {endpoint.name}, shown once: {secret}")
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    """Every alert and its delivery; a dead-lettered one can be sent again (the same message, the same id)."""
+
+    list_display = ["created_at", "event_type", "endpoint", "status", "attempts", "last_error", "delivered_at"]
+    list_filter = ["status", "event_type"]
+    actions = ["retry"]
+
+    @admin.action(description="Send the selected dead-lettered alerts again", permissions=["retry"])
+    def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
+        dead = list(queryset.filter(status=Alert.Status.DEAD))
+        for alert in dead:
+            alerts.alert_retry(alert=alert, by=actor_for(request, user=request.user))
+        messages.success(request, f"{len(dead)} alert(s) queued again.")
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("triage.change_alert")
 
 
 @admin.register(RuleSetRelease)

@@ -234,6 +234,33 @@ class AlertEndpoint(models.Model):
         return self.name
 
 
+class Alert(models.Model):
+    """One message to one endpoint: a transactional outbox row, written with the assessment that caused it and
+    delivered by the worker (triage.alerts). Its id is the message's `webhook-id`, the same on every attempt."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        DEAD = "dead", "Dead-lettered"
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    endpoint = models.ForeignKey(AlertEndpoint, null=True, on_delete=models.SET_NULL, related_name="alerts")
+    presentation = models.ForeignKey(Presentation, on_delete=models.PROTECT, related_name="alerts")
+    event_type = models.CharField(max_length=32, choices=AlertEvent.choices)
+    body = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"], name="alert_by_status")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} to {self.endpoint or '(removed endpoint)'}: {self.get_status_display()}"
+
+
 class AuditAction(models.TextChoices):
     """FHIR AuditEvent.action codes."""
 

@@ -17,6 +17,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from triage.alerts import alerts_raise
 from triage.audit import SYSTEM, Actor, audit_record
 from triage.contract import InvalidBody, canonical, stored_canonical
 from triage.counters import count_in_window
@@ -87,6 +88,8 @@ def _presentation_store(
         presentation.save(force_insert=True)
         assessment.save(force_insert=True)
         _record_assessment(by=by, event_type="presentation.create", presentation=presentation)
+        if result.flagged:
+            alerts_raise(presentation)
     return presentation
 
 
@@ -157,6 +160,9 @@ def presentations_reassess(
                 _record_assessment(
                     by=by, event_type="assessment.create", presentation=presentation, pending_again=pending_again
                 )
+        for presentation in presentations:
+            if presentation.flagged and presentation.pk in changed.raised:  # newly urgent or emergency: say so
+                alerts_raise(presentation)
     return changed
 
 

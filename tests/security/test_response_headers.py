@@ -40,7 +40,7 @@ def paths(intake_key) -> list[str]:
         route = re.sub(r"<int:pk>", str(event.pk), route)
         route = re.sub(r"<(path:object_id|id)>", str(ids.get(model, 1)), route)
         route = route.replace("<path:content_type_id>", "1")
-        route = route.replace("^(?P<app_label>triage|auth|axes)/$", "triage/").replace("(?P<url>.*)$", "nowhere/")
+        route = re.sub(r"\^\(\?P<app_label>[a-z_|]+\)/\$", "triage/", route).replace("(?P<url>.*)$", "nowhere/")
         assert "<" not in route and "(" not in route, route
         return "/" + route
 
@@ -66,8 +66,11 @@ def test_no_answer_on_any_route_may_be_stored_by_a_browser_or_proxy(paths, calle
     presentation_path = next(path for path in paths if re.fullmatch(r"/api/v1/presentations/[0-9a-f-]+/", path))
     answers |= {  # the writes, with bodies, and the audit event as FHIR
         "create": intake.post("/api/v1/presentations/", make_payload(external_id="new"), format="json"),
-        "review": clinician.post(f"{presentation_path}review/", {"status": "reviewed"}, format="json"),
+        "review": clinician.post(
+            f"{presentation_path}review/", {"status": "in_review", "reviewed_by": "s-1"}, format="json"
+        ),
         "fhir": auditor.get(f"{event_path}?format=fhir"),
+        "unknown": clinician.get("/api/v1/presentations/00000000-0000-0000-0000-000000000000/"),
     }
 
     stored = {

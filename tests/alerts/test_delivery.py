@@ -1,0 +1,190 @@
+"""Alerts reach a real HTTP receiver on 127.0.0.1 through the real worker (procrastinate) and PostgreSQL."""
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.db import transaction
+from procrastinate.contrib.django import app
+from standardwebhooks.webhooks import Webhook
+
+from tests.factories import make_payload, symptom
+from triage.alert_endpoints import endpoint_create
+from triage.alerts import alert_retry
+from triage.audit import SYSTEM, audit_verify
+from triage.models import Alert, AuditEvent
+from triage.services import presentation_create
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EMERGENCY = {"symptoms": [symptom("slurred_speech", "sudden")]}
+PRIVATE = ["pt-test", "slurred_speech", "Stroke warning signs"]
+
+
+class Receiver(ThreadingHTTPServer):
+    """A receiving endpoint: answers each POST with the next planned status (then 204), keeps what it got."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.planned: list[int] = []
+        self.received: list[tuple[dict[str, str], bytes]] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Receiver
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        status = self.server.planned.pop(0) if self.server.planned else 204
+        if status == 204:
+            self.server.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver(settings) -> Iterator[Receiver]:
+    settings.ALERT_ALLOW_INSECURE_URLS = True  # the receiver is on loopback, over plain HTTP
+    settings.ALERT_RETRY_BASE_SECONDS = 0  # retries at once: the worker below runs until the queue is empty
+    settings.ALERT_MAX_ATTEMPTS = 3
+    server = Receiver()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def subscribe(receiver: Receiver, levels: tuple[str, ...] = ("emergency", "urgent")) -> str:
+    _endpoint, secret = endpoint_create(
+        name="on-call", url=receiver.url, events=["presentation.flagged"], levels=levels, by=SYSTEM
+    )
+    return secret
+
+
+def work() -> None:
+    """The real worker (as `manage.py procrastinate worker` runs it: on its own connections), until no job is left."""
+    worker = app.with_connector(app.connector.get_worker_connector())
+    worker.run_worker(queues=["alerts"], wait=False, install_signal_handlers=False, listen_notify=False)
+
+
+def test_an_emergency_is_delivered_signed_with_the_endpoints_secret(receiver):
+    secret = subscribe(receiver)
+    presentation = presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
+
+    work()
+
+    [(headers, body)] = receiver.received
+    message = Webhook(secret).verify(body, headers)
+    assert message["type"] == "presentation.flagged"
+    assert message["data"]["presentation_id"] == str(presentation.pk)
+    assert message["data"]["level"] == "emergency" and message["data"]["ruleset_version"] == "2027.01"
+    assert message["data"]["case_url"].endswith(f"/admin/triage/presentation/{presentation.pk}/change/")
+    assert not any(private in body.decode() for private in PRIVATE)  # minimum necessary: no patient data
+    alert = Alert.objects.get()
+    assert (alert.status, alert.attempts, headers["webhook-id"]) == ("delivered", 1, f"msg_{alert.pk}")
+    assert AuditEvent.objects.filter(event_type="alert.delivery", outcome="success").count() == 1
+
+
+def test_a_failing_receiver_is_retried_until_it_answers(receiver):
+    subscribe(receiver)
+    receiver.planned = [500, 503]
+    presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
+
+    work()
+
+    alert = Alert.objects.get()
+    assert (alert.status, alert.attempts, len(receiver.received)) == ("delivered", 3, 1)
+    outcomes = AuditEvent.objects.filter(event_type="alert.delivery").order_by("sequence")
+    assert [(e.outcome, e.status) for e in outcomes] == [
+        ("failure", 500),
+        ("failure", 503),
+        ("success", 204),
+    ]
+
+
+def test_past_the_attempt_limit_it_is_dead_lettered_then_the_admins_retry_delivers_it_once(receiver):
+    subscribe(receiver)
+    receiver.planned = [500, 500, 500]
+    presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
+
+    work()
+    dead = Alert.objects.get()
+    assert (dead.status, dead.attempts, receiver.received) == ("dead", 3, [])
+
+    alert_retry(alert=dead, by=SYSTEM)
+    work()
+
+    alert = Alert.objects.get()
+    assert alert.status == "delivered" and len(receiver.received) == 1
+    assert receiver.received[0][0]["webhook-id"] == f"msg_{alert.pk}"  # the same message: a receiver can dedupe
+    assert AuditEvent.objects.filter(event_type="alert.dead").count() == 1
+    assert audit_verify().intact
+
+
+def test_an_unreachable_receiver_is_a_failed_attempt_not_a_lost_alert(receiver, settings):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    endpoint_create(
+        name="gone",
+        url=f"http://127.0.0.1:{port}/hook",
+        events=["presentation.flagged"],
+        levels=["emergency"],
+        by=SYSTEM,
+    )
+
+    presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
+    work()
+
+    alert = Alert.objects.get()
+    assert alert.status == "dead" and alert.attempts == 3 and alert.last_error.startswith("Not delivered")
+
+
+def test_a_rolled_back_submission_sends_nothing(receiver):
+    subscribe(receiver)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
+        raise RuntimeError("the caller's transaction fails after the write")
+    work()
+
+    assert not Alert.objects.exists() and receiver.received == []
+
+
+def test_a_case_that_is_not_flagged_or_not_subscribed_sends_nothing(receiver):
+    subscribe(receiver, levels=("emergency",))
+
+    presentation_create(payload=make_payload(), client=None, by=SYSTEM)  # self care
+    presentation_create(payload=make_payload(external_id="urgent", loss_of_facial_control=True), client=None, by=SYSTEM)
+    work()
+
+    assert not Alert.objects.exists() and receiver.received == []
+    assert json.dumps([]) == "[]"
+
+
+def test_the_admin_lists_alerts_and_sends_a_dead_lettered_one_again(receiver, admin_client):
+    subscribe(receiver)
+    receiver.planned = [500, 500, 500]
+    presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
+    work()
+    dead = Alert.objects.get()
+
+    listed = admin_client.get("/admin/triage/alert/?status=dead").content.decode()
+    admin_client.post("/admin/triage/alert/", {"action": "retry", "_selected_action": [dead.pk]})
+    work()
+
+    assert "Dead-lettered" in listed and "Answered 500." in listed
+    assert Alert.objects.get().status == "delivered" and len(receiver.received) == 1
+    assert AuditEvent.objects.get(event_type="alert.retry").agent_name == "admin"

@@ -1,0 +1,156 @@
+"""Alerts: written with the assessment that flags a case (a transactional outbox), delivered by the worker.
+
+Each message is signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+`webhook-signature`), carries the minimum a receiver needs to act (never the patient's reference, symptoms or
+any text a client sent), is retried with a doubling wait on a timeout, a refused connection or a non-2xx answer,
+and is dead-lettered after ALERT_MAX_ATTEMPTS. Every attempt is in the audit trail.
+"""
+
+import json
+import urllib.error
+import urllib.request
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
+
+from triage.alert_endpoints import url_refusal
+from triage.audit import SYSTEM, Actor, audit_record
+from triage.models import Alert, AlertEndpoint, AlertEvent, AuditAction, Presentation
+from triage.rules import Level
+
+
+def alert_body(presentation: Presentation, event_type: str, now: datetime) -> dict:
+    """The minimum necessary: what happened, to which case, how urgent, and where to open it."""
+    case_path = reverse("admin:triage_presentation_change", args=[presentation.pk])
+    assessment = presentation.current_assessment
+    return {
+        "type": event_type,
+        "timestamp": now.isoformat(),
+        "data": {
+            "presentation_id": str(presentation.pk),
+            "level": Level(presentation.level).code,
+            "flagged": presentation.flagged,
+            "ruleset_version": assessment.ruleset_version,
+            "received_at": presentation.received_at.isoformat(),
+            "case_url": f"{settings.SITE_URL}{case_path}",
+        },
+    }
+
+
+def alerts_raise(presentation: Presentation, event_type: str = AlertEvent.FLAGGED) -> list[Alert]:
+    """Write an alert for each enabled endpoint subscribed to this event and level, and queue its delivery, in the
+    caller's transaction: the alerts exist exactly when the change that caused them is stored."""
+    from triage.tasks import deliver_alert  # the task module imports this one
+
+    level = Level(presentation.level).code
+    endpoints = [
+        endpoint
+        for endpoint in AlertEndpoint.objects.filter(enabled=True)
+        if event_type in endpoint.events and level in endpoint.levels
+    ]
+    if not endpoints:
+        return []
+    now = timezone.now()
+    body = alert_body(presentation, event_type, now)
+    alerts = Alert.objects.bulk_create(
+        Alert(endpoint=endpoint, presentation=presentation, event_type=event_type, body=body, created_at=now)
+        for endpoint in endpoints
+    )
+    for alert in alerts:
+        deliver_alert.defer(alert_id=str(alert.pk))  # through Django's connection: in this same transaction
+    return alerts
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A redirect would send the signed message where nobody registered (SSRF): it is a failed attempt instead.
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def alert_deliver(alert_id: str, *, by: Actor = SYSTEM) -> bool:
+    """One delivery attempt. True when the alert needs no more attempts (delivered, dead-lettered, or not pending)."""
+    alert = Alert.objects.select_related("endpoint").get(pk=alert_id)
+    if alert.status != Alert.Status.PENDING:
+        return True
+    status, error = _send(alert)
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update(of=("self",)).select_related("endpoint").get(pk=alert_id)
+        if alert.status != Alert.Status.PENDING:  # another worker finished it meanwhile
+            return True
+        alert.attempts += 1
+        delivered = error is None
+        if delivered:
+            alert.status, alert.delivered_at, alert.last_error = Alert.Status.DELIVERED, timezone.now(), ""
+        else:
+            alert.last_error = error[:200]
+            if alert.attempts >= settings.ALERT_MAX_ATTEMPTS:
+                alert.status = Alert.Status.DEAD
+        alert.save(update_fields=["attempts", "status", "delivered_at", "last_error"])
+        _record(alert, "alert.delivery", status, delivered, by)
+        if alert.status == Alert.Status.DEAD:
+            _record(alert, "alert.dead", status, False, by)
+    return alert.status != Alert.Status.PENDING
+
+
+def alert_retry(*, alert: Alert, by: Actor) -> None:
+    """Send a dead-lettered alert again (the admin's retry): attempts start afresh, the message keeps its id."""
+    from triage.tasks import deliver_alert
+
+    with transaction.atomic():
+        alert.status, alert.attempts, alert.last_error = Alert.Status.PENDING, 0, ""
+        alert.save(update_fields=["status", "attempts", "last_error"])
+        _record(alert, "alert.retry", None, True, by)
+        deliver_alert.defer(alert_id=str(alert.pk))
+
+
+def _send(alert: Alert) -> tuple[int | None, str | None]:
+    """(HTTP status, error): error None when the receiver answered 2xx."""
+    endpoint = alert.endpoint
+    if endpoint is None or not endpoint.enabled:
+        return None, "The endpoint was removed or disabled."
+    refusal = url_refusal(endpoint.url)  # again at each attempt: where the name resolves may have changed
+    if refusal:
+        return None, f"URL refused: {refusal}"
+    payload = json.dumps(alert.body, separators=(",", ":"))
+    message_id, sent_at = f"msg_{alert.pk}", timezone.now()
+    headers = {
+        "Content-Type": "application/json",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(sent_at.timestamp())),
+        "webhook-signature": Webhook(endpoint.secret).sign(message_id, sent_at, payload),
+    }
+    # An http(s) URL: url_refusal above refuses any other scheme.
+    request = urllib.request.Request(endpoint.url, data=payload.encode(), headers=headers, method="POST")  # noqa: S310
+    try:
+        with OPENER.open(request, timeout=settings.ALERT_TIMEOUT_SECONDS) as response:
+            return response.status, None
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"Answered {exc.code}."
+    except (urllib.error.URLError, OSError) as exc:  # refused, unreachable, timed out
+        return None, f"Not delivered: {getattr(exc, 'reason', exc)}."
+
+
+def _record(alert: Alert, event_type: str, status: int | None, success: bool, by: Actor) -> None:
+    audit_record(
+        by=by,
+        action=AuditAction.EXECUTE,
+        event_type=event_type,
+        outcome="success" if success else "failure",
+        status=status,
+        entity_type="Alert",
+        entity_id=alert.pk,
+        detail={
+            "event": alert.event_type,
+            "presentation_id": str(alert.presentation_id),
+            "endpoint": alert.endpoint.name if alert.endpoint else "",
+            "attempt": alert.attempts,
+            "error": alert.last_error,
+        },
+    )

@@ -1,0 +1,33 @@
+"""The worker's tasks (procrastinate, on this PostgreSQL): `python manage.py procrastinate worker`."""
+
+from django.conf import settings
+from django.db import connection
+from procrastinate import BaseRetryStrategy, RetryDecision
+from procrastinate.contrib.django import app
+
+from triage.alerts import alert_deliver
+
+
+class NotDelivered(Exception):
+    """An attempt failed and the alert may be tried again."""
+
+
+class DoublingWait(BaseRetryStrategy):
+    """Retry a failed delivery after ALERT_RETRY_BASE_SECONDS, doubling each time; alert_deliver dead-letters it
+    after ALERT_MAX_ATTEMPTS (counted on the alert, which the admin's retry starts afresh)."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: object) -> RetryDecision | None:
+        if not isinstance(exception, NotDelivered):
+            return None
+        return RetryDecision(retry_in={"seconds": settings.ALERT_RETRY_BASE_SECONDS * 2**job.attempts})
+
+
+@app.task(queue="alerts", retry=DoublingWait())
+def deliver_alert(alert_id: str) -> None:
+    try:
+        if not alert_deliver(alert_id):
+            raise NotDelivered(alert_id)
+    finally:
+        # The worker runs each job in a thread of its own pool: its Django connection is closed here, not left
+        # open for the garbage collector when the pool ends.
+        connection.close()
