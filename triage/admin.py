@@ -184,8 +184,9 @@ class PresentationAdmin(ReadOnlyAdmin):
         extra_context = {
             **(extra_context or {}),
             "pending": selectors.pending_flagged_counts(),
-            "release": rulesets.active_release(),
-            "active_version": rulesets.active_version(),
+            "release": (release := rulesets.active_release()),
+            "active_version": release.version if release else rulesets.active_version(),
+            "alerting": selectors.alert_delivery_status(),
         }
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")

@@ -13,14 +13,16 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from triage.alert_endpoints import url_refusal
 from triage.audit import SYSTEM, Actor, audit_record
-from triage.models import Alert, AlertEndpoint, AlertEvent, AuditAction, Presentation
+from triage.models import Alert, AlertEndpoint, AlertEvent, AuditAction, Presentation, ReviewStatus
 from triage.rules import Level
+from triage.waiting import escalation_threshold
 
 
 def alert_body(presentation: Presentation, event_type: str, now: datetime) -> dict:
@@ -63,6 +65,26 @@ def alerts_raise(presentation: Presentation, event_type: str = AlertEvent.FLAGGE
     for alert in alerts:
         deliver_alert.defer(alert_id=str(alert.pk))  # through Django's connection: in this same transaction
     return alerts
+
+
+def alerts_escalate(now: datetime) -> int:
+    """`presentation.escalated` for each flagged case still pending past its level's threshold, once per case and
+    level (a case whose level rises is escalated again at its new threshold). Returns how many cases escalated."""
+    escalated = 0
+    for level in (Level.EMERGENCY, Level.URGENT):
+        threshold = escalation_threshold(level)
+        already = Alert.objects.filter(
+            presentation=OuterRef("pk"), event_type=AlertEvent.ESCALATED, body__data__level=level.code
+        )
+        overdue = (
+            Presentation.objects.select_related("current_assessment")
+            .filter(flagged=True, level=level, review_status=ReviewStatus.PENDING, received_at__lte=now - threshold)
+            .exclude(Exists(already))
+        )
+        for presentation in overdue:
+            with transaction.atomic():
+                escalated += bool(alerts_raise(presentation, AlertEvent.ESCALATED))
+    return escalated
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

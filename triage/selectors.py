@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from triage.evidence import passages
@@ -228,3 +228,21 @@ def _permission_names(permissions: Any) -> list[str]:
     return sorted(
         f"{app}.{codename}" for app, codename in permissions.values_list("content_type__app_label", "codename")
     )
+
+
+def alert_delivery_status() -> dict[str, Any]:
+    """For the queue's header: when a worker last reported, and the oldest alert not yet delivered."""
+    from procrastinate.contrib.django.models import ProcrastinateWorker
+
+    from triage.models import Alert
+
+    waiting, dead = Q(status=Alert.Status.PENDING), Q(status=Alert.Status.DEAD)
+    counts = Alert.objects.aggregate(
+        undelivered=Count("pk", filter=waiting), dead=Count("pk", filter=dead), oldest=Min("created_at", filter=waiting)
+    )
+    return {
+        "last_heartbeat": ProcrastinateWorker.objects.aggregate(last=Max("last_heartbeat"))["last"],
+        "oldest_undelivered": counts["oldest"],
+        "undelivered": counts["undelivered"],
+        "dead": counts["dead"],
+    }

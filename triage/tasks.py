@@ -1,11 +1,13 @@
 """The worker's tasks (procrastinate, on this PostgreSQL): `python manage.py procrastinate worker`."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import connection
 from procrastinate import BaseRetryStrategy, RetryDecision
 from procrastinate.contrib.django import app
 
-from triage.alerts import alert_deliver
+from triage.alerts import alert_deliver, alerts_escalate
 
 
 class NotDelivered(Exception):
@@ -30,4 +32,14 @@ def deliver_alert(alert_id: str) -> None:
     finally:
         # The worker runs each job in a thread of its own pool: its Django connection is closed here, not left
         # open for the garbage collector when the pool ends.
+        connection.close()
+
+
+@app.periodic(cron="* * * * *")  # every minute
+@app.task(queue="alerts", queueing_lock="escalate")
+def escalate(timestamp: int) -> None:
+    """Escalate flagged cases still pending past their threshold, as of the minute the job was scheduled for."""
+    try:
+        alerts_escalate(datetime.fromtimestamp(timestamp, tz=UTC))
+    finally:
         connection.close()
