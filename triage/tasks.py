@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection
-from procrastinate import BaseRetryStrategy, RetryDecision
+from procrastinate import BaseRetryStrategy, JobContext, RetryDecision
 from procrastinate.contrib.django import app
+from procrastinate.manager import JobManager
 
 from triage.alerts import alert_deliver, alerts_escalate
 
@@ -43,3 +44,20 @@ def escalate(timestamp: int) -> None:
         alerts_escalate(datetime.fromtimestamp(timestamp, tz=UTC))
     finally:
         connection.close()
+
+
+@app.periodic(cron="* * * * *")
+@app.task(queue="alerts", queueing_lock="retry_stalled", pass_context=True)
+async def retry_stalled_deliveries(context: JobContext, timestamp: int) -> None:
+    """A delivery whose worker stopped reporting (killed mid-attempt) is tried again (procrastinate's documented
+    way): the alert is still pending, and keeps its message id, so a receiver can tell a repeat."""
+    await deliveries_retry_stalled(context.app.job_manager)
+
+
+async def deliveries_retry_stalled(job_manager: JobManager, seconds_since_heartbeat: float = 30) -> int:
+    stalled = await job_manager.get_stalled_jobs(
+        queue="alerts", task_name=deliver_alert.name, seconds_since_heartbeat=seconds_since_heartbeat
+    )
+    for job in stalled:
+        await job_manager.retry_job(job)
+    return len(stalled)
