@@ -1,5 +1,5 @@
 """Alert endpoints, managed as a webhook provider manages its receivers: made, changed, disabled, their secret
-rotated, each change audited (issue 23). Delivery is the worker's (not yet built).
+rotated, each change audited (issue 23). Delivery is triage.alerts' (the worker's).
 
 An alert is an outbound request the service makes on its own: without debug, or `ALERT_ALLOW_INSECURE_URLS`,
 only HTTPS to public addresses is allowed, checked where the name resolves, so that an endpoint cannot be

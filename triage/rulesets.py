@@ -55,8 +55,7 @@ def active_release() -> RuleSetRelease | None:
 def unread_inputs(payload: dict[str, Any], ruleset: RuleSet) -> None:
     """Refuse (InvalidBody) what the rule set cannot read: a code or field of a later version, sent while an
     earlier one is active, would otherwise be stored and silently never scored."""
-    paths = [(i, "code") for i, s in enumerate(payload["symptoms"]) if s["code"] not in ruleset.symptoms]
-    errors = [("symptoms", *path) for path in paths]
+    errors = [("symptoms", i, "code") for i, s in enumerate(payload["symptoms"]) if s["code"] not in ruleset.symptoms]
     errors += [("history", i) for i, code in enumerate(payload["history"]) if code not in ruleset.history]
     errors += [("context", flag) for flag, given in payload["context"].items() if given and flag not in ruleset.context]
     errors += [("measurements", name) for name in payload["measurements"] if name not in ruleset.measurements]
