@@ -27,7 +27,7 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Swagger UI /api/docs/, admin /admin/), with the alerts' worker"
-	$(BIN)/python manage.py procrastinate worker --queues alerts & worker=$$!; \
+	$(BIN)/python manage.py procrastinate worker --queues alerts --concurrency 4 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	WEB_WORKERS=$(WORKERS) WEB_THREADS=$(THREADS) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --access-logfile -
 

@@ -1,12 +1,14 @@
 """Alerts under load: what the outbox costs a POST, how fast one worker delivers, and how long an alert takes.
 
-    python -m bench.alerts [--seconds 10] [--connections 8]
+    python -m bench.alerts [--seconds 10] [--connections 8] [--rounds 6]
 
-Serves the service (gunicorn, 4 x 2, production settings) on a fresh database and drives POSTs of the generated
-mix with wrk, first with no alert endpoint (no alert written), then with one endpoint subscribed to every flagged
-level, a real HTTP receiver on 127.0.0.1, and one worker (`manage.py procrastinate worker`) running beside it.
-Prints the POST rates side by side, the alerts one worker delivered per second, and the time from a POST's
-`received_at` to the receiver's answer (p50, p99). Targets (issue 23): the outbox costs POST throughput under 10 %.
+Serves the service (gunicorn, 4 x 2, production settings) on a fresh database with one endpoint subscribed to every
+flagged level (a real HTTP receiver on 127.0.0.1) and drives POSTs of the generated mix with wrk: in alternating
+rounds, the service as shipped and the same service with its outbox switched off (bench.no_outbox_wsgi), no worker
+running; then one worker (`manage.py procrastinate worker --concurrency 4`) drains what they queued, and runs beside
+a last round of POSTs. Prints the POST rates side by side, the alerts one worker delivered per second, and the time
+from a POST's `received_at` to the receiver's answer (p50, p99). Target (issue 23): the outbox costs POST
+throughput under 10 %.
 """
 
 import argparse
@@ -31,6 +33,7 @@ class Receiver(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.latencies: list[float] = []  # seconds from the case's receipt to its alert's arrival
         self.arrivals: list[float] = []
+        self.ids: set[str] = set()  # webhook-ids: a message that arrives twice is counted once
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -42,6 +45,7 @@ class Handler(BaseHTTPRequestHandler):
         received = datetime.fromisoformat(body["data"]["received_at"]).timestamp()
         self.server.latencies.append(now - received)
         self.server.arrivals.append(now)
+        self.server.ids.add(self.headers["webhook-id"])
         self.send_response(204)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -59,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=6, help="rounds of the outbox's cost, each with and without")
     args = parser.parse_args()
     sys.path.insert(0, str(run.REPO))
     db = run.server()
@@ -67,11 +72,17 @@ def main() -> None:
     env = {"ALERT_ALLOW_INSECURE_URLS": "true"}  # the receiver is on loopback, over plain HTTP
     os.environ.update(env)
     run.setup_django(db, name)
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
     from bench.mix import presentation_mix
     from triage.alert_endpoints import endpoint_create
     from triage.audit import SYSTEM
-    from triage.models import Alert, Role
+    from triage.models import Role
     from triage.services import api_key_create
+    from triage.tasks import fan_out_alerts
+
+    def alerts_queued() -> int:  # one endpoint: an alert per change queued, fanned out or not
+        return ProcrastinateJob.objects.filter(task_name=fan_out_alerts.name).count()
 
     mix = presentation_mix(500)
     from triage.contract import canonical
@@ -84,46 +95,53 @@ def main() -> None:
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     RESULTS.mkdir(exist_ok=True)
     figures = {"cpu_reference_ms": round(run.cpu_reference_ms())}
-    with run.served("config.wsgi", 4, 2, RESULTS / "alerts-gunicorn.log", **env) as base:
-        path = "/api/v1/presentations/"
-        run.wrk(base, path, args.connections, 2, run.post_script(mix[:50], "warm"), raw)  # warm-up
-        without = run.wrk(base, path, args.connections, args.seconds, run.post_script(mix, "without"), raw)
-        endpoint_create(
-            name="bench-receiver", url=f"http://127.0.0.1:{receiver.server_address[1]}/hook",
-            events=["presentation.flagged"], levels=["urgent", "emergency"], by=SYSTEM,
-        )  # fmt: skip
-        # The outbox alone (no worker yet): what writing the alerts costs a POST.
-        outbox_only = run.wrk(base, path, args.connections, args.seconds, run.post_script(mix, "outbox"), raw)
-        backlog = Alert.objects.count()
+    path, log = "/api/v1/presentations/", RESULTS / "alerts-gunicorn.log"
+    endpoint_create(
+        name="bench-receiver", url=f"http://127.0.0.1:{receiver.server_address[1]}/hook",
+        events=["presentation.flagged"], levels=["urgent", "emergency"], by=SYSTEM,
+    )  # fmt: skip
+    # What the outbox costs a POST (no worker yet): the service as shipped beside the same service with its outbox
+    # switched off (bench.no_outbox_wsgi), in alternating rounds, for ratios measured side by side.
+    rates: dict[str, list[float]] = {"without": [], "outbox": []}
+    for round_ in range(args.rounds):
+        servers = [("without", "bench.no_outbox_wsgi"), ("outbox", "config.wsgi")]
+        for label, app in servers[:: 1 if round_ % 2 == 0 else -1]:  # ABBA: the tables' growth falls on both
+            with run.served(app, 4, 2, log, **env) as base:
+                run.wrk(base, path, args.connections, 2, run.post_script(mix[:50], f"warm{label}{round_}"), raw)
+                script = run.post_script(mix, f"{label}{round_}")
+                rates[label].append(run.wrk(base, path, args.connections, args.seconds, script, raw)["rps"])
+    costs = [1 - outbox / without for without, outbox in zip(rates["without"], rates["outbox"], strict=True)]
+    with run.served("config.wsgi", 4, 2, log, **env) as base:
+        backlog = alerts_queued()
         worker = subprocess.Popen(
-            [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "alerts"],
+            [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "alerts", "--concurrency", "4"],
             cwd=run.REPO, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
             started = time.monotonic()
-            while len(receiver.arrivals) < backlog and time.monotonic() < started + 300:
+            while len(receiver.ids) < backlog and time.monotonic() < started + 300:
                 time.sleep(0.2)
             drain_seconds = time.monotonic() - started  # one worker, the backlog, nothing else running
             receiver.latencies.clear()
             # Then POSTs and the worker together, on the same two cores: the time from a POST to its delivery.
             with_outbox = run.wrk(base, path, args.connections, args.seconds, run.post_script(mix, "with"), raw)
-            written = Alert.objects.count()
             deadline = time.monotonic() + 300
-            while len(receiver.arrivals) < written and time.monotonic() < deadline:
+            while len(receiver.ids) < alerts_queued() and time.monotonic() < deadline:
                 time.sleep(0.5)
+            written = alerts_queued()  # after the requests still in flight when wrk stopped
         finally:
             worker.terminate()
             worker.wait(timeout=30)
-    delivered = len(receiver.arrivals)
+    delivered = len(receiver.ids)
     figures |= {
-        "post_rps_without_alerts": without["rps"],
-        "post_rps_outbox_only": outbox_only["rps"],
-        "outbox_cost": round(1 - outbox_only["rps"] / without["rps"], 3),
+        "post_rps_without_outbox": rates["without"],
+        "post_rps_with_outbox": rates["outbox"],
+        "outbox_cost": round(statistics.median(costs), 3),  # the median of the rounds' ratios
         "post_rps_with_worker_running": with_outbox["rps"],
-        "post_p99_ms_without_alerts": without["p99_ms"],
         "post_p99_ms_with_worker_running": with_outbox["p99_ms"],
         "alerts_written": written,
         "alerts_delivered": delivered,
+        "deliveries_repeated": len(receiver.arrivals) - delivered,
         "worker_alerts_per_second": round(backlog / drain_seconds, 1) if drain_seconds else None,
         "post_to_delivery_ms_p50": round(1000 * statistics.median(receiver.latencies), 1) if delivered else None,
         "post_to_delivery_ms_p99": round(1000 * percentile(receiver.latencies, 0.99), 1) if delivered else None,

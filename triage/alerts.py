@@ -1,4 +1,5 @@
-"""Alerts: written with the assessment that flags a case (a transactional outbox), delivered by the worker.
+"""Alerts: queued with the assessment that flags a case (a transactional outbox: one job in the same transaction),
+fanned out by the worker to the subscribed endpoints, and delivered by it.
 
 Each message is signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
 `webhook-signature`), carries the minimum a receiver needs to act (never the patient's reference, symptoms or
@@ -17,6 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
+from uuid_utils.compat import uuid7
 
 from triage.alert_endpoints import url_refusal
 from triage.audit import SYSTEM, Actor, audit_record
@@ -43,33 +45,57 @@ def alert_body(presentation: Presentation, event_type: str, now: datetime) -> di
     }
 
 
-def alerts_raise(presentation: Presentation, event_type: str = AlertEvent.FLAGGED) -> list[Alert]:
-    """Write an alert for each enabled endpoint subscribed to this event and level, and queue its delivery, in the
-    caller's transaction: the alerts exist exactly when the change that caused them is stored."""
-    from triage.tasks import deliver_alert  # the task module imports this one
+def alerts_raise(presentation: Presentation, event_type: str = AlertEvent.FLAGGED) -> None:
+    """Queue this change's alert, in the caller's transaction: one job (the outbox), stored exactly when the change
+    is. The worker fans it out to the subscribed endpoints (alerts_fan_out), so a POST writes one row, not one per
+    endpoint, and never waits on the endpoints' table."""
+    from triage.tasks import fan_out_alerts  # the task module imports this one
 
-    level = Level(presentation.level).code
-    endpoints = [
-        endpoint
-        for endpoint in AlertEndpoint.objects.filter(enabled=True)
-        if event_type in endpoint.events and level in endpoint.levels
-    ]
-    if not endpoints:
-        return []
-    now = timezone.now()
-    body = alert_body(presentation, event_type, now)
-    alerts = Alert.objects.bulk_create(
-        Alert(endpoint=endpoint, presentation=presentation, event_type=event_type, body=body, created_at=now)
-        for endpoint in endpoints
-    )
+    fan_out_alerts.defer(event_id=str(uuid7()), body=alert_body(presentation, event_type, timezone.now()))
+
+
+def alerts_fan_out(event_id: str, body: dict) -> list[Alert]:
+    """This event's alert for each enabled endpoint subscribed to its type and level, made once (a job run again,
+    after a worker was killed, finds them made). Returns those still pending."""
+    event_type, level = body["type"], body["data"]["level"]
+    with transaction.atomic():
+        if not Alert.objects.filter(event_id=event_id).exists():
+            Alert.objects.bulk_create(
+                Alert(
+                    event_id=event_id,
+                    endpoint=endpoint,
+                    presentation_id=body["data"]["presentation_id"],
+                    event_type=event_type,
+                    body=body,
+                    created_at=datetime.fromisoformat(body["timestamp"]),
+                )
+                for endpoint in AlertEndpoint.objects.filter(enabled=True)
+                if event_type in endpoint.events and level in endpoint.levels
+            )
+    return list(Alert.objects.filter(event_id=event_id, status=Alert.Status.PENDING))
+
+
+def alerts_send(event_id: str, body: dict) -> int:
+    """Fan the event out and make each alert's first attempt now, in this job (a job less per alert: the worker's
+    rate is its commits); an alert not delivered is retried by a job of its own. Returns how many were made."""
+    from triage.tasks import deliver_alert
+
+    alerts = alerts_fan_out(event_id, body)
     for alert in alerts:
-        deliver_alert.defer(alert_id=str(alert.pk))  # through Django's connection: in this same transaction
-    return alerts
+        if not alert_deliver(str(alert.pk)):
+            deliver_alert.configure(schedule_in={"seconds": settings.ALERT_RETRY_BASE_SECONDS}).defer(
+                alert_id=str(alert.pk)
+            )
+    return len(alerts)
 
 
 def alerts_escalate(now: datetime) -> int:
-    """`presentation.escalated` for each flagged case still pending past its level's threshold, once per case and
-    level (a case whose level rises is escalated again at its new threshold). Returns how many cases escalated."""
+    """`presentation.escalated` for each flagged case still pending past its threshold, once per case and
+    level (a case whose level rises is escalated again at its new threshold). Returns how many cases escalated.
+    Runs in the worker, so it fans out at once rather than through a job of its own; each delivery is a job, so
+    that a slow endpoint holds no escalation behind it."""
+    from triage.tasks import deliver_alert
+
     escalated = 0
     for level in (Level.EMERGENCY, Level.URGENT):
         threshold = escalation_threshold(level)
@@ -82,8 +108,11 @@ def alerts_escalate(now: datetime) -> int:
             .exclude(Exists(already))
         )
         for presentation in overdue:
-            with transaction.atomic():
-                escalated += bool(alerts_raise(presentation, AlertEvent.ESCALATED))
+            with transaction.atomic():  # the alerts and their delivery jobs together: none left without a job
+                alerts = alerts_fan_out(str(uuid7()), alert_body(presentation, AlertEvent.ESCALATED, now))
+                for alert in alerts:
+                    deliver_alert.defer(alert_id=str(alert.pk))
+            escalated += bool(alerts)
     return escalated
 
 

@@ -235,8 +235,8 @@ class AlertEndpoint(models.Model):
 
 
 class Alert(models.Model):
-    """One message to one endpoint: a transactional outbox row, written with the assessment that caused it and
-    delivered by the worker (triage.alerts). Its id is the message's `webhook-id`, the same on every attempt."""
+    """One message to one endpoint, made by the worker when it fans out a change's alert job (triage.alerts) and
+    delivered by it. Its id is the message's `webhook-id`, the same on every attempt."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -244,6 +244,7 @@ class Alert(models.Model):
         DEAD = "dead", "Dead-lettered"
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    event_id = models.UUIDField(editable=False)  # the change alerted: one alert per endpoint, however often fanned out
     endpoint = models.ForeignKey(AlertEndpoint, null=True, on_delete=models.SET_NULL, related_name="alerts")
     presentation = models.ForeignKey(Presentation, on_delete=models.PROTECT, related_name="alerts")
     event_type = models.CharField(max_length=32, choices=AlertEvent.choices)
@@ -256,6 +257,7 @@ class Alert(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"], name="alert_by_status")]
+        constraints = [models.UniqueConstraint(fields=["event_id", "endpoint"], name="alert_once_per_event_endpoint")]
 
     def __str__(self) -> str:
         return f"{self.event_type} to {self.endpoint or '(removed endpoint)'}: {self.get_status_display()}"

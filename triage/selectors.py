@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
 from triage.evidence import passages
@@ -158,6 +159,17 @@ def pending_flagged_counts() -> dict[str, int]:
     )
 
 
+def queue_arrivals(since: datetime) -> dict[str, int]:
+    """Cases pending review whose assessment was made after `since` (new, or raised by a re-assessment), by level:
+    counts only, for the queue's notice that new cases arrived."""
+    pending = Presentation.objects.filter(review_status=ReviewStatus.PENDING, current_assessment__assessed_at__gt=since)
+    return pending.aggregate(
+        total=Count("pk"),
+        emergency=Count("pk", filter=Q(level=Level.EMERGENCY)),
+        urgent=Count("pk", filter=Q(level=Level.URGENT)),
+    )
+
+
 def presentation_case(presentation: Presentation) -> dict[str, Any]:
     """Everything the case page shows, in the clinic's words: the submission, the assessment, reviews, audit."""
     submitted = presentation.payload
@@ -231,18 +243,27 @@ def _permission_names(permissions: Any) -> list[str]:
 
 
 def alert_delivery_status() -> dict[str, Any]:
-    """For the queue's header: when a worker last reported, and the oldest alert not yet delivered."""
-    from procrastinate.contrib.django.models import ProcrastinateWorker
+    """For the queue's header: when a worker last reported, and the oldest alert not yet delivered (counting changes
+    whose alert job the worker has not yet fanned out to the endpoints)."""
+    from procrastinate.contrib.django.models import ProcrastinateJob, ProcrastinateWorker
 
     from triage.models import Alert
+    from triage.tasks import fan_out_alerts
 
     waiting, dead = Q(status=Alert.Status.PENDING), Q(status=Alert.Status.DEAD)
     counts = Alert.objects.aggregate(
         undelivered=Count("pk", filter=waiting), dead=Count("pk", filter=dead), oldest=Min("created_at", filter=waiting)
     )
+    unfanned, failed = Q(status__in=("todo", "doing")), Q(status="failed")
+    jobs = ProcrastinateJob.objects.filter(task_name=fan_out_alerts.name).aggregate(
+        waiting=Count("pk", filter=unfanned),
+        failed=Count("pk", filter=failed),
+        oldest=Min(KT("args__body__timestamp"), filter=unfanned),
+    )
+    oldest = [when for when in (counts["oldest"], jobs["oldest"] and datetime.fromisoformat(jobs["oldest"])) if when]
     return {
         "last_heartbeat": ProcrastinateWorker.objects.aggregate(last=Max("last_heartbeat"))["last"],
-        "oldest_undelivered": counts["oldest"],
-        "undelivered": counts["undelivered"],
-        "dead": counts["dead"],
+        "oldest_undelivered": min(oldest, default=None),
+        "undelivered": counts["undelivered"] + jobs["waiting"],
+        "dead": counts["dead"] + jobs["failed"],
     }

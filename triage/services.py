@@ -87,9 +87,10 @@ def _presentation_store(
         # The two refer to each other; PostgreSQL checks foreign keys at commit.
         presentation.save(force_insert=True)
         assessment.save(force_insert=True)
-        _record_assessment(by=by, event_type="presentation.create", presentation=presentation)
         if result.flagged:
             alerts_raise(presentation)
+        # Last: the audit append takes the chain's lock, held until commit, so nothing else waits inside it.
+        _record_assessment(by=by, event_type="presentation.create", presentation=presentation)
     return presentation
 
 

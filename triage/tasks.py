@@ -1,14 +1,15 @@
-"""The worker's tasks (procrastinate, on this PostgreSQL): `python manage.py procrastinate worker`."""
+"""The worker's tasks (procrastinate, on this PostgreSQL): `python manage.py procrastinate worker`.
+
+Procrastinate's Django app closes each job's stale connections as Django does around a request (CONN_MAX_AGE)."""
 
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection
-from procrastinate import BaseRetryStrategy, JobContext, RetryDecision
+from procrastinate import BaseRetryStrategy, JobContext, RetryDecision, RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.manager import JobManager
 
-from triage.alerts import alert_deliver, alerts_escalate
+from triage.alerts import alert_deliver, alerts_escalate, alerts_send
 
 
 class NotDelivered(Exception):
@@ -25,25 +26,23 @@ class DoublingWait(BaseRetryStrategy):
         return RetryDecision(retry_in={"seconds": settings.ALERT_RETRY_BASE_SECONDS * 2**job.attempts})
 
 
+@app.task(queue="alerts", retry=RetryStrategy(exponential_wait=2, max_attempts=12))  # about 2 h in all
+def fan_out_alerts(event_id: str, body: dict) -> None:
+    """One alert per subscribed endpoint for a change a request stored (triage.alerts.alerts_raise), each tried."""
+    alerts_send(event_id, body)
+
+
 @app.task(queue="alerts", retry=DoublingWait())
 def deliver_alert(alert_id: str) -> None:
-    try:
-        if not alert_deliver(alert_id):
-            raise NotDelivered(alert_id)
-    finally:
-        # The worker runs each job in a thread of its own pool: its Django connection is closed here, not left
-        # open for the garbage collector when the pool ends.
-        connection.close()
+    if not alert_deliver(alert_id):
+        raise NotDelivered(alert_id)
 
 
 @app.periodic(cron="* * * * *")  # every minute
 @app.task(queue="alerts", queueing_lock="escalate")
 def escalate(timestamp: int) -> None:
     """Escalate flagged cases still pending past their threshold, as of the minute the job was scheduled for."""
-    try:
-        alerts_escalate(datetime.fromtimestamp(timestamp, tz=UTC))
-    finally:
-        connection.close()
+    alerts_escalate(datetime.fromtimestamp(timestamp, tz=UTC))
 
 
 @app.periodic(cron="* * * * *")
@@ -55,9 +54,13 @@ async def retry_stalled_deliveries(context: JobContext, timestamp: int) -> None:
 
 
 async def deliveries_retry_stalled(job_manager: JobManager, seconds_since_heartbeat: float = 30) -> int:
-    stalled = await job_manager.get_stalled_jobs(
-        queue="alerts", task_name=deliver_alert.name, seconds_since_heartbeat=seconds_since_heartbeat
-    )
+    stalled = [
+        job
+        for task in (fan_out_alerts, deliver_alert)
+        for job in await job_manager.get_stalled_jobs(
+            queue="alerts", task_name=task.name, seconds_since_heartbeat=seconds_since_heartbeat
+        )
+    ]
     for job in stalled:
         await job_manager.retry_job(job)
     return len(stalled)

@@ -1,6 +1,5 @@
 """Alerts reach a real HTTP receiver on 127.0.0.1 through the real worker (procrastinate) and PostgreSQL."""
 
-import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -8,15 +7,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import transaction
-from procrastinate.contrib.django import app
+from procrastinate.contrib.django.models import ProcrastinateJob
 from standardwebhooks.webhooks import Webhook
 
+from tests.alerts.worker import work
 from tests.factories import make_payload, symptom
 from triage.alert_endpoints import endpoint_create
-from triage.alerts import alert_retry
+from triage.alerts import alert_retry, alerts_send
 from triage.audit import SYSTEM, audit_verify
 from triage.models import Alert, AuditEvent
 from triage.services import presentation_create
+from triage.tasks import fan_out_alerts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,12 +72,6 @@ def subscribe(receiver: Receiver, levels: tuple[str, ...] = ("emergency", "urgen
         name="on-call", url=receiver.url, events=["presentation.flagged"], levels=levels, by=SYSTEM
     )
     return secret
-
-
-def work() -> None:
-    """The real worker (as `manage.py procrastinate worker` runs it: on its own connections), until no job is left."""
-    worker = app.with_connector(app.connector.get_worker_connector())
-    worker.run_worker(queues=["alerts"], wait=False, install_signal_handlers=False, listen_notify=False)
 
 
 def test_an_emergency_is_delivered_signed_with_the_endpoints_secret(receiver):
@@ -158,6 +153,7 @@ def test_a_rolled_back_submission_sends_nothing(receiver):
     with pytest.raises(RuntimeError), transaction.atomic():
         presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
         raise RuntimeError("the caller's transaction fails after the write")
+    assert not ProcrastinateJob.objects.exists()  # the alert's job went with the rest
     work()
 
     assert not Alert.objects.exists() and receiver.received == []
@@ -167,11 +163,23 @@ def test_a_case_that_is_not_flagged_or_not_subscribed_sends_nothing(receiver):
     subscribe(receiver, levels=("emergency",))
 
     presentation_create(payload=make_payload(), client=None, by=SYSTEM)  # self care
+    assert not ProcrastinateJob.objects.exists()  # not flagged: nothing queued
     presentation_create(payload=make_payload(external_id="urgent", loss_of_facial_control=True), client=None, by=SYSTEM)
     work()
 
     assert not Alert.objects.exists() and receiver.received == []
-    assert json.dumps([]) == "[]"
+
+
+def test_an_alert_job_run_twice_fans_out_once(receiver):
+    subscribe(receiver)
+    presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
+    [job] = ProcrastinateJob.objects.filter(task_name=fan_out_alerts.name)
+
+    first = alerts_send(**job.args)
+    again = alerts_send(**job.args)  # a worker killed after the job's work runs it again
+
+    assert (first, again) == (1, 0)
+    assert Alert.objects.get().status == "delivered" and len(receiver.received) == 1
 
 
 def test_the_admin_lists_alerts_and_sends_a_dead_lettered_one_again(receiver, admin_client):

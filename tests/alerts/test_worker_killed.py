@@ -9,11 +9,13 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
 from procrastinate.contrib.django import app
 
+from tests.alerts.worker import work
 from tests.factories import make_payload, symptom
 from triage.alert_endpoints import endpoint_create
 from triage.audit import SYSTEM
@@ -65,7 +67,7 @@ def test_a_worker_killed_mid_delivery_leaves_an_alert_that_is_delivered_once(set
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}:{db['PORT'] or 5432}/{db['NAME']}",
         "ALERT_ALLOW_INSECURE_URLS": "true",
         "ALERT_TIMEOUT_SECONDS": "30",
     }
@@ -87,7 +89,7 @@ def test_a_worker_killed_mid_delivery_leaves_an_alert_that_is_delivered_once(set
                 return await deliveries_retry_stalled(worker_app.job_manager, seconds_since_heartbeat=0)
 
         assert asyncio.run(recover()) == 1
-        worker_app.run_worker(queues=["alerts"], wait=False, install_signal_handlers=False, listen_notify=False)
+        work()
     finally:
         worker.kill()
         server.shutdown()
