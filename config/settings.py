@@ -278,5 +278,7 @@ ALERT_ESCALATE_URGENT_MINUTES = env_count("ALERT_ESCALATE_URGENT_MINUTES", 120)
 ALERT_MAX_ATTEMPTS = env_count("ALERT_MAX_ATTEMPTS", 8)
 ALERT_RETRY_BASE_SECONDS = env_count("ALERT_RETRY_BASE_SECONDS", 5)
 ALERT_TIMEOUT_SECONDS = env_count("ALERT_TIMEOUT_SECONDS", 5)
+# How often an open review queue asks whether new cases arrived (it says so; it never reloads itself).
+QUEUE_ARRIVALS_POLL_SECONDS = env_count("QUEUE_ARRIVALS_POLL_SECONDS", 30)
 # Where clinicians open the service: alerts link to the case page under it.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -5,9 +5,11 @@ deleted here; reviews go through services.review_create, and every page open
 writes its audit event.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -16,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -187,6 +189,9 @@ class PresentationAdmin(ReadOnlyAdmin):
             "release": (release := rulesets.active_release()),
             "active_version": release.version if release else rulesets.active_version(),
             "alerting": selectors.alert_delivery_status(),
+            "rendered_at": timezone.now(),  # the queue's notice counts the cases that arrive after this
+            "arrivals_url": reverse("admin:triage_presentation_arrivals"),
+            "arrivals_poll_seconds": settings.QUEUE_ARRIVALS_POLL_SECONDS,
         }
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
@@ -223,7 +228,22 @@ class PresentationAdmin(ReadOnlyAdmin):
         review = path(
             "<path:object_id>/review/", self.admin_site.admin_view(self.review_view), name="triage_presentation_review"
         )
-        return [review, *super().get_urls()]
+        arrivals = path(
+            "arrivals/", self.admin_site.admin_view(self.arrivals_view), name="triage_presentation_arrivals"
+        )
+        return [review, arrivals, *super().get_urls()]
+
+    def arrivals_view(self, request: HttpRequest) -> JsonResponse:
+        """How many cases arrived since the queue page was made (counts only: no patient is shown, nothing read)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            since = datetime.fromisoformat(request.GET["since"])
+        except (KeyError, ValueError):
+            return JsonResponse({"detail": "since: an ISO 8601 time is required."}, status=400)
+        if since.tzinfo is None:
+            return JsonResponse({"detail": "since: the time needs its offset."}, status=400)
+        return JsonResponse(selectors.queue_arrivals(since))
 
     def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Record a review from the case page: POST only, with the add_review permission."""

@@ -108,3 +108,27 @@ def test_an_auditor_sees_the_audit_entries_of_the_clinicians_work(login, live_se
     for event_type in ["session.login", "presentation.admin_list", "presentation.read", "presentation.review"]:
         assert event_type in log, event_type
     assert auditor.goto(f"{live_server.url}/admin/triage/presentation/").status == 403
+
+
+def test_the_queue_says_new_cases_arrived_without_losing_the_clinicians_place(login, live_server, settings):
+    from tests.factories import make_payload, symptom
+    from triage.audit import SYSTEM
+    from triage.services import presentation_create
+
+    settings.QUEUE_ARRIVALS_POLL_SECONDS = 1
+    page = login("clinician")
+    page.goto(f"{live_server.url}/admin/triage/presentation/?flagged__exact=1")
+    page.wait_for_selector("#result_list")
+    page.locator("body").evaluate("body => { body.dataset.sameVisit = 'yes' }")  # gone if the page reloads
+
+    presentation_create(
+        payload=make_payload(external_id="new-stroke", symptoms=[symptom("slurred_speech", "sudden")]),
+        client=None,
+        by=SYSTEM,
+    )
+    notice = page.locator("#queue-arrivals")
+    notice.get_by_role("link", name="Show them").wait_for()  # (a locator: the page's CSP forbids evaluated strings)
+
+    assert notice.inner_text().startswith("1 new case since this page was loaded (1 emergency).")
+    assert page.locator("body").get_attribute("data-same-visit") == "yes"  # not reloaded: the clinician's place kept
+    assert notice.get_by_role("link", name="Show them").get_attribute("href").endswith("?flagged__exact=1")
