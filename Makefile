@@ -26,9 +26,11 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
-	@echo "Serving on http://$(HOST):$(PORT)/  (Swagger UI /api/docs/, admin /admin/), with the alerts' worker"
-	$(BIN)/python manage.py procrastinate worker --queues alerts --concurrency 4 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	@echo "Serving on http://$(HOST):$(PORT)/  (Swagger UI /api/docs/, admin /admin/), with the alerts' worker (restarted if it stops)"
+	( trap 'kill $$child 2>/dev/null; exit' INT TERM; \
+	  while :; do $(BIN)/python manage.py procrastinate worker --queues alerts --concurrency 4 & child=$$!; \
+	  wait $$child; echo "The alerts worker stopped (the database away?): restarting it in 5 s." >&2; sleep 5; done ) & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	WEB_WORKERS=$(WORKERS) WEB_THREADS=$(THREADS) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --access-logfile -
 
 test: install

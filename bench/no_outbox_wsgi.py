@@ -1,8 +1,9 @@
-"""The service with its alert outbox switched off (no job queued for a flagged case): bench.alerts' baseline."""
+"""The service with its alert outbox switched off (no case ever made alert-due): bench.alerts' baseline."""
 
 from config.wsgi import application  # first: sets Django up
 
-triage_services = __import__("triage.services").services  # after Django's set-up, which an import sort would undo
-triage_services.alerts_raise = lambda *args, **kwargs: None
+models = __import__("triage.models").models  # after Django's set-up, which an import sort would undo
+# A flagged case is stored with alert_due false, as before the outbox: no entry in its partial index.
+models.Presentation.alert_due = property(lambda self: False, lambda self, value: None)
 
 __all__ = ["application"]

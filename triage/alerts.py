@@ -1,5 +1,5 @@
-"""Alerts: queued with the assessment that flags a case (a transactional outbox: one job in the same transaction),
-fanned out by the worker to the subscribed endpoints, and delivered by it.
+"""Alerts: due with the change that flags a case (a transactional outbox: a column of the change itself, no extra
+write), fanned out by the worker's sweep to the subscribed endpoints, and delivered by it.
 
 Each message is signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
 `webhook-signature`), carries the minimum a receiver needs to act (never the patient's reference, symptoms or
@@ -12,13 +12,14 @@ import urllib.error
 import urllib.request
 from datetime import datetime
 
+import procrastinate
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from procrastinate.contrib.django.django_connector import DjangoConnector
 from standardwebhooks.webhooks import Webhook
-from uuid_utils.compat import uuid7
 
 from triage.alert_endpoints import url_refusal
 from triage.audit import SYSTEM, Actor, audit_record
@@ -45,57 +46,46 @@ def alert_body(presentation: Presentation, event_type: str, now: datetime) -> di
     }
 
 
-def alerts_raise(presentation: Presentation, event_type: str = AlertEvent.FLAGGED) -> None:
-    """Queue this change's alert, in the caller's transaction: one job (the outbox), stored exactly when the change
-    is. The worker fans it out to the subscribed endpoints (alerts_fan_out), so a POST writes one row, not one per
-    endpoint, and never waits on the endpoints' table."""
-    from triage.tasks import fan_out_alerts  # the task module imports this one
-
-    fan_out_alerts.defer(event_id=str(uuid7()), body=alert_body(presentation, event_type, timezone.now()))
-
-
-def alerts_fan_out(event_id: str, body: dict) -> list[Alert]:
-    """This event's alert for each enabled endpoint subscribed to its type and level, made once (a job run again,
-    after a worker was killed, finds them made). Returns those still pending."""
-    event_type, level = body["type"], body["data"]["level"]
+def alerts_sweep(batch: int = 100) -> int:
+    """Fan out the alerts now due (Presentation.alert_due, set in the transaction of the change that flagged the
+    case: the outbox) to the enabled endpoints subscribed to them, queue each delivery, and clear them, in one
+    transaction: each alert is made once. Returns how many cases were swept."""
     with transaction.atomic():
-        if not Alert.objects.filter(event_id=event_id).exists():
-            Alert.objects.bulk_create(
-                Alert(
-                    event_id=event_id,
-                    endpoint=endpoint,
-                    presentation_id=body["data"]["presentation_id"],
-                    event_type=event_type,
-                    body=body,
-                    created_at=datetime.fromisoformat(body["timestamp"]),
-                )
-                for endpoint in AlertEndpoint.objects.filter(enabled=True)
-                if event_type in endpoint.events and level in endpoint.levels
-            )
-    return list(Alert.objects.filter(event_id=event_id, status=Alert.Status.PENDING))
+        due = list(
+            Presentation.objects.select_related("current_assessment")
+            .filter(alert_due=True)
+            .select_for_update(of=("self",), skip_locked=True)  # a second worker sweeps the others
+            .order_by("id")[:batch]  # oldest first: ids are time-ordered (UUIDv7)
+        )
+        for presentation in due:
+            if presentation.flagged:  # not if a re-assessment lowered it before the sweep
+                event_at = presentation.current_assessment.assessed_at
+                for alert in alerts_fan_out(alert_body(presentation, AlertEvent.FLAGGED, event_at)):
+                    delivery_queue(alert)
+        Presentation.objects.filter(pk__in=[presentation.pk for presentation in due]).update(alert_due=False)
+    return len(due)
 
 
-def alerts_send(event_id: str, body: dict) -> int:
-    """Fan the event out and make each alert's first attempt now, in this job (a job less per alert: the worker's
-    rate is its commits); an alert not delivered is retried by a job of its own. Returns how many were made."""
-    from triage.tasks import deliver_alert
-
-    alerts = alerts_fan_out(event_id, body)
-    for alert in alerts:
-        if not alert_deliver(str(alert.pk)):
-            deliver_alert.configure(schedule_in={"seconds": settings.ALERT_RETRY_BASE_SECONDS}).defer(
-                alert_id=str(alert.pk)
-            )
-    return len(alerts)
+def alerts_fan_out(body: dict) -> list[Alert]:
+    """This event's alert for each enabled endpoint subscribed to its type and level, in the caller's transaction."""
+    event_type, level = body["type"], body["data"]["level"]
+    return Alert.objects.bulk_create(
+        Alert(
+            endpoint=endpoint,
+            presentation_id=body["data"]["presentation_id"],
+            event_type=event_type,
+            body=body,
+            created_at=datetime.fromisoformat(body["timestamp"]),
+        )
+        for endpoint in AlertEndpoint.objects.filter(enabled=True)
+        if event_type in endpoint.events and level in endpoint.levels
+    )
 
 
 def alerts_escalate(now: datetime) -> int:
     """`presentation.escalated` for each flagged case still pending past its threshold, once per case and
     level (a case whose level rises is escalated again at its new threshold). Returns how many cases escalated.
-    Runs in the worker, so it fans out at once rather than through a job of its own; each delivery is a job, so
-    that a slow endpoint holds no escalation behind it."""
-    from triage.tasks import deliver_alert
-
+    Each delivery is a job, so that a slow endpoint holds no escalation behind it."""
     escalated = 0
     for level in (Level.EMERGENCY, Level.URGENT):
         threshold = escalation_threshold(level)
@@ -109,11 +99,23 @@ def alerts_escalate(now: datetime) -> int:
         )
         for presentation in overdue:
             with transaction.atomic():  # the alerts and their delivery jobs together: none left without a job
-                alerts = alerts_fan_out(str(uuid7()), alert_body(presentation, AlertEvent.ESCALATED, now))
+                alerts = alerts_fan_out(alert_body(presentation, AlertEvent.ESCALATED, now))
                 for alert in alerts:
-                    deliver_alert.defer(alert_id=str(alert.pk))
+                    delivery_queue(alert)
             escalated += bool(alerts)
     return escalated
+
+
+# Jobs deferred through Django's own connection commit with the caller's transaction. `task.defer()` does so in a
+# web process, but not in the worker: its command swaps the app's connector for a pool of its own, and a delivery
+# deferred by the sweep would run before the sweep's alert was committed (and fail, not finding it).
+_IN_TRANSACTION = procrastinate.App(connector=DjangoConnector())
+QUEUE, DELIVERY_TASK = "alerts", "triage.tasks.deliver_alert"  # the worker's queue, and its delivery task's name
+
+
+def delivery_queue(alert: Alert) -> None:
+    """Queue an alert's delivery in the caller's transaction."""
+    _IN_TRANSACTION.configure_task(DELIVERY_TASK, queue=QUEUE).defer(alert_id=str(alert.pk))
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -152,13 +154,11 @@ def alert_deliver(alert_id: str, *, by: Actor = SYSTEM) -> bool:
 
 def alert_retry(*, alert: Alert, by: Actor) -> None:
     """Send a dead-lettered alert again (the admin's retry): attempts start afresh, the message keeps its id."""
-    from triage.tasks import deliver_alert
-
     with transaction.atomic():
         alert.status, alert.attempts, alert.last_error = Alert.Status.PENDING, 0, ""
         alert.save(update_fields=["status", "attempts", "last_error"])
         _record(alert, "alert.retry", None, True, by)
-        deliver_alert.defer(alert_id=str(alert.pk))
+        delivery_queue(alert)
 
 
 def _send(alert: Alert) -> tuple[int | None, str | None]:

@@ -72,6 +72,9 @@ class Presentation(models.Model):
     # Queue position as one ascending number (most urgent level first; then oldest first, by received_at), so
     # keyset pagination is a single row comparison on (queue_rank, received_at, id) over one index.
     queue_rank = models.PositiveSmallIntegerField()
+    # The alerts' outbox: set in the transaction of a change that flags the case (intake, a raised re-assessment),
+    # cleared by the worker's sweep when it fans the alert out to the endpoints (triage.alerts). No extra write.
+    alert_due = models.BooleanField(default=False, editable=False)
 
     class Meta:
         constraints = [
@@ -94,6 +97,8 @@ class Presentation(models.Model):
                 condition=Q(review_status="pending", flagged=True),
                 name="presentation_pending_flagged",
             ),
+            # The worker's sweep reads the few cases whose alert is due, oldest first (ids are time-ordered).
+            models.Index(fields=["id"], condition=Q(alert_due=True), name="presentation_alert_due"),
         ]
 
     def __str__(self) -> str:
@@ -235,7 +240,7 @@ class AlertEndpoint(models.Model):
 
 
 class Alert(models.Model):
-    """One message to one endpoint, made by the worker when it fans out a change's alert job (triage.alerts) and
+    """One message to one endpoint, made by the worker when it fans out a change's alert (triage.alerts) and
     delivered by it. Its id is the message's `webhook-id`, the same on every attempt."""
 
     class Status(models.TextChoices):
@@ -244,7 +249,6 @@ class Alert(models.Model):
         DEAD = "dead", "Dead-lettered"
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    event_id = models.UUIDField(editable=False)  # the change alerted: one alert per endpoint, however often fanned out
     endpoint = models.ForeignKey(AlertEndpoint, null=True, on_delete=models.SET_NULL, related_name="alerts")
     presentation = models.ForeignKey(Presentation, on_delete=models.PROTECT, related_name="alerts")
     event_type = models.CharField(max_length=32, choices=AlertEvent.choices)
@@ -257,7 +261,6 @@ class Alert(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"], name="alert_by_status")]
-        constraints = [models.UniqueConstraint(fields=["event_id", "endpoint"], name="alert_once_per_event_endpoint")]
 
     def __str__(self) -> str:
         return f"{self.event_type} to {self.endpoint or '(removed endpoint)'}: {self.get_status_display()}"

@@ -7,7 +7,6 @@ from typing import Any, NamedTuple
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
 from triage.evidence import passages
@@ -243,27 +242,22 @@ def _permission_names(permissions: Any) -> list[str]:
 
 
 def alert_delivery_status() -> dict[str, Any]:
-    """For the queue's header: when a worker last reported, and the oldest alert not yet delivered (counting changes
-    whose alert job the worker has not yet fanned out to the endpoints)."""
-    from procrastinate.contrib.django.models import ProcrastinateJob, ProcrastinateWorker
+    """For the queue's header: when a worker last reported, and the oldest alert not yet delivered (counting the
+    flagged cases whose alert the worker has not yet swept out to the endpoints)."""
+    from procrastinate.contrib.django.models import ProcrastinateWorker
 
     from triage.models import Alert
-    from triage.tasks import fan_out_alerts
 
     waiting, dead = Q(status=Alert.Status.PENDING), Q(status=Alert.Status.DEAD)
     counts = Alert.objects.aggregate(
         undelivered=Count("pk", filter=waiting), dead=Count("pk", filter=dead), oldest=Min("created_at", filter=waiting)
     )
-    unfanned, failed = Q(status__in=("todo", "doing")), Q(status="failed")
-    jobs = ProcrastinateJob.objects.filter(task_name=fan_out_alerts.name).aggregate(
-        waiting=Count("pk", filter=unfanned),
-        failed=Count("pk", filter=failed),
-        oldest=Min(KT("args__body__timestamp"), filter=unfanned),
+    due = Presentation.objects.filter(alert_due=True, flagged=True).aggregate(
+        count=Count("pk"), oldest=Min("received_at")
     )
-    oldest = [when for when in (counts["oldest"], jobs["oldest"] and datetime.fromisoformat(jobs["oldest"])) if when]
     return {
         "last_heartbeat": ProcrastinateWorker.objects.aggregate(last=Max("last_heartbeat"))["last"],
-        "oldest_undelivered": min(oldest, default=None),
-        "undelivered": counts["undelivered"] + jobs["waiting"],
-        "dead": counts["dead"] + jobs["failed"],
+        "oldest_undelivered": min(filter(None, (counts["oldest"], due["oldest"])), default=None),
+        "undelivered": counts["undelivered"] + due["count"],
+        "dead": counts["dead"],
     }

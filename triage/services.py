@@ -17,7 +17,6 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from triage.alerts import alerts_raise
 from triage.audit import SYSTEM, Actor, audit_record
 from triage.contract import InvalidBody, canonical, stored_canonical
 from triage.counters import count_in_window
@@ -83,13 +82,11 @@ def _presentation_store(
         received_at=received_at,
     )
     assessment = _assessment_set(presentation, result, assessed_at=received_at)
+    presentation.alert_due = result.flagged  # the alerts' outbox: the worker's sweep fans it out
     with transaction.atomic():
         # The two refer to each other; PostgreSQL checks foreign keys at commit.
         presentation.save(force_insert=True)
         assessment.save(force_insert=True)
-        if result.flagged:
-            alerts_raise(presentation)
-        # Last: the audit append takes the chain's lock, held until commit, so nothing else waits inside it.
         _record_assessment(by=by, event_type="presentation.create", presentation=presentation)
     return presentation
 
@@ -113,7 +110,7 @@ class Reassessed:
 
 
 # What re-scoring a presentation reads: not its old assessment, whose findings are a page of JSON each.
-REASSESS_READS = ("id", "payload", "level", "flagged", "review_status", "patient_reference")
+REASSESS_READS = ("id", "payload", "level", "flagged", "review_status", "alert_due", "patient_reference")
 
 
 def presentations_reassess(
@@ -140,6 +137,7 @@ def presentations_reassess(
             result = assess(presentation_from_payload(payload), ruleset)
             if result.level > presentation.level:
                 presentation.review_status = ReviewStatus.PENDING
+                presentation.alert_due |= result.flagged  # newly urgent or emergency: say so
                 changed.raised.append(presentation.pk)
             elif result.level < presentation.level:
                 changed.lowered.append(presentation.pk)
@@ -161,13 +159,11 @@ def presentations_reassess(
                 _record_assessment(
                     by=by, event_type="assessment.create", presentation=presentation, pending_again=pending_again
                 )
-        for presentation in presentations:
-            if presentation.flagged and presentation.pk in changed.raised:  # newly urgent or emergency: say so
-                alerts_raise(presentation)
     return changed
 
 
-# What a presentation copies from its current assessment (for the queue to filter and sort on), and its status.
+# What a presentation copies from its current assessment (for the queue to filter and sort on), its status, and
+# whether its alert is due.
 REASSESSED_COLUMNS = {
     "current_assessment_id": "uuid",
     "level": "smallint",
@@ -175,6 +171,7 @@ REASSESSED_COLUMNS = {
     "score": "smallint",
     "queue_rank": "smallint",
     "review_status": "text",
+    "alert_due": "boolean",
 }
 
 

@@ -5,11 +5,11 @@ Procrastinate's Django app closes each job's stale connections as Django does ar
 from datetime import UTC, datetime
 
 from django.conf import settings
-from procrastinate import BaseRetryStrategy, JobContext, RetryDecision, RetryStrategy
+from procrastinate import BaseRetryStrategy, JobContext, RetryDecision, builtin_tasks
 from procrastinate.contrib.django import app
 from procrastinate.manager import JobManager
 
-from triage.alerts import alert_deliver, alerts_escalate, alerts_send
+from triage.alerts import DELIVERY_TASK, QUEUE, alert_deliver, alerts_escalate, alerts_sweep
 
 
 class NotDelivered(Exception):
@@ -26,27 +26,29 @@ class DoublingWait(BaseRetryStrategy):
         return RetryDecision(retry_in={"seconds": settings.ALERT_RETRY_BASE_SECONDS * 2**job.attempts})
 
 
-@app.task(queue="alerts", retry=RetryStrategy(exponential_wait=2, max_attempts=12))  # about 2 h in all
-def fan_out_alerts(event_id: str, body: dict) -> None:
-    """One alert per subscribed endpoint for a change a request stored (triage.alerts.alerts_raise), each tried."""
-    alerts_send(event_id, body)
+@app.periodic(cron="* * * * * */2")  # every 2 seconds (croniter's sixth field)
+@app.task(queue=QUEUE, queueing_lock="sweep")
+def sweep_alerts(timestamp: int) -> None:
+    """Fan out the alerts that changes made due since the last sweep, a batch at a time, until none is left."""
+    while alerts_sweep():
+        pass
 
 
-@app.task(queue="alerts", retry=DoublingWait())
+@app.task(name=DELIVERY_TASK, queue=QUEUE, retry=DoublingWait())
 def deliver_alert(alert_id: str) -> None:
     if not alert_deliver(alert_id):
         raise NotDelivered(alert_id)
 
 
 @app.periodic(cron="* * * * *")  # every minute
-@app.task(queue="alerts", queueing_lock="escalate")
+@app.task(queue=QUEUE, queueing_lock="escalate")
 def escalate(timestamp: int) -> None:
     """Escalate flagged cases still pending past their threshold, as of the minute the job was scheduled for."""
     alerts_escalate(datetime.fromtimestamp(timestamp, tz=UTC))
 
 
 @app.periodic(cron="* * * * *")
-@app.task(queue="alerts", queueing_lock="retry_stalled", pass_context=True)
+@app.task(queue=QUEUE, queueing_lock="retry_stalled", pass_context=True)
 async def retry_stalled_deliveries(context: JobContext, timestamp: int) -> None:
     """A delivery whose worker stopped reporting (killed mid-attempt) is tried again (procrastinate's documented
     way): the alert is still pending, and keeps its message id, so a receiver can tell a repeat."""
@@ -54,13 +56,17 @@ async def retry_stalled_deliveries(context: JobContext, timestamp: int) -> None:
 
 
 async def deliveries_retry_stalled(job_manager: JobManager, seconds_since_heartbeat: float = 30) -> int:
-    stalled = [
-        job
-        for task in (fan_out_alerts, deliver_alert)
-        for job in await job_manager.get_stalled_jobs(
-            queue="alerts", task_name=task.name, seconds_since_heartbeat=seconds_since_heartbeat
-        )
-    ]
+    stalled = await job_manager.get_stalled_jobs(
+        queue=QUEUE, task_name=deliver_alert.name, seconds_since_heartbeat=seconds_since_heartbeat
+    )
     for job in stalled:
         await job_manager.retry_job(job)
     return len(stalled)
+
+
+@app.periodic(cron="17 * * * *")  # hourly
+@app.task(queue=QUEUE, queueing_lock="remove_old_jobs", pass_context=True)
+async def remove_old_jobs(context: JobContext, timestamp: int) -> None:
+    """Procrastinate keeps every finished job: the sweep alone leaves 43,200 a day. Succeeded ones go after a day
+    (the alerts and the audit trail keep what happened); failed ones stay, for a person to read."""
+    await builtin_tasks.remove_old_jobs(context, max_hours=24)

@@ -7,17 +7,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import transaction
-from procrastinate.contrib.django.models import ProcrastinateJob
 from standardwebhooks.webhooks import Webhook
 
 from tests.alerts.worker import work
 from tests.factories import make_payload, symptom
 from triage.alert_endpoints import endpoint_create
-from triage.alerts import alert_retry, alerts_send
+from triage.alerts import alert_retry, alerts_sweep
 from triage.audit import SYSTEM, audit_verify
-from triage.models import Alert, AuditEvent
+from triage.models import Alert, AuditEvent, Presentation
 from triage.services import presentation_create
-from triage.tasks import fan_out_alerts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -153,7 +151,7 @@ def test_a_rolled_back_submission_sends_nothing(receiver):
     with pytest.raises(RuntimeError), transaction.atomic():
         presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
         raise RuntimeError("the caller's transaction fails after the write")
-    assert not ProcrastinateJob.objects.exists()  # the alert's job went with the rest
+    assert not Presentation.objects.exists()  # the alert due went with the rest
     work()
 
     assert not Alert.objects.exists() and receiver.received == []
@@ -163,36 +161,21 @@ def test_a_case_that_is_not_flagged_or_not_subscribed_sends_nothing(receiver):
     subscribe(receiver, levels=("emergency",))
 
     presentation_create(payload=make_payload(), client=None, by=SYSTEM)  # self care
-    assert not ProcrastinateJob.objects.exists()  # not flagged: nothing queued
+    assert not Presentation.objects.filter(alert_due=True).exists()  # not flagged: no alert due
     presentation_create(payload=make_payload(external_id="urgent", loss_of_facial_control=True), client=None, by=SYSTEM)
     work()
 
     assert not Alert.objects.exists() and receiver.received == []
 
 
-def test_an_alert_job_run_twice_fans_out_once(receiver):
+def test_a_sweep_makes_each_alert_once(receiver):
     subscribe(receiver)
-    presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
-    [job] = ProcrastinateJob.objects.filter(task_name=fan_out_alerts.name)
+    case = presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
+    assert Presentation.objects.get(pk=case.pk).alert_due  # the outbox: written with the case
 
-    first = alerts_send(**job.args)
-    again = alerts_send(**job.args)  # a worker killed after the job's work runs it again
-
-    assert (first, again) == (1, 0)
-    assert Alert.objects.get().status == "delivered" and len(receiver.received) == 1
-
-
-def test_the_admin_lists_alerts_and_sends_a_dead_lettered_one_again(receiver, admin_client):
-    subscribe(receiver)
-    receiver.planned = [500, 500, 500]
-    presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
-    work()
-    dead = Alert.objects.get()
-
-    listed = admin_client.get("/admin/triage/alert/?status=dead").content.decode()
-    admin_client.post("/admin/triage/alert/", {"action": "retry", "_selected_action": [dead.pk]})
+    assert alerts_sweep() == 1
+    assert alerts_sweep() == 0  # cleared in the sweep's transaction: nothing made twice
     work()
 
-    assert "Dead-lettered" in listed and "Answered 500." in listed
     assert Alert.objects.get().status == "delivered" and len(receiver.received) == 1
-    assert AuditEvent.objects.get(event_type="alert.retry").agent_name == "admin"
+    assert not Presentation.objects.get(pk=case.pk).alert_due

@@ -82,11 +82,10 @@ def test_a_worker_killed_mid_delivery_leaves_an_alert_that_is_delivered_once(set
         assert Alert.objects.get().status == "pending"
 
         # The stalled delivery is found (its worker's heartbeat has stopped) and tried again by another worker.
-        worker_app = app.with_connector(app.connector.get_worker_connector())
-
         async def recover() -> int:
-            async with worker_app.open_async():
-                return await deliveries_retry_stalled(worker_app.job_manager, seconds_since_heartbeat=0)
+            with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
+                async with worker_app.open_async():
+                    return await deliveries_retry_stalled(worker_app.job_manager, seconds_since_heartbeat=0)
 
         assert asyncio.run(recover()) == 1
         work()
