@@ -5,7 +5,8 @@ deleted here; reviews go through services.review_create, and every page open
 writes its audit event.
 """
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
@@ -17,16 +18,16 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from rest_framework_api_key.models import APIKey
 
 from triage import alert_endpoints, alerts, rulesets, selectors, services, waiting
-from triage.audit import actor_for
+from triage.audit import actor_for, event_hash
 from triage.contract import InvalidBody, ReviewDecision, validated
 from triage.models import (
     ALERT_LEVELS,
@@ -39,6 +40,7 @@ from triage.models import (
     RuleSetRelease,
 )
 from triage.rules import RULESET_VERSIONS, Level
+from triage.text import has_refused_characters
 
 admin.site.unregister(APIKey)  # the library's own key model is unused: keys are triage.ApiKey
 admin.site.unregister(get_user_model())
@@ -49,7 +51,8 @@ admin.site.index_title = "Review queue and audit log"
 admin.site.enable_nav_sidebar = False  # the queue needs the width
 admin.site.site_url = None  # no "View site" link: outside the admin the service is an API
 
-RED_FLAG_LEVELS = {level.code for level in Level if level > Level.SELF_CARE}
+# The findings that count as red flags: urgent and emergency ones, as the engine flags a case (routine ones do not).
+RED_FLAG_LEVELS = {level.code for level in Level if level >= Level.URGENT}
 
 
 class CappedCountPaginator(Paginator):
@@ -98,9 +101,44 @@ class ReviewForm(forms.Form):
             return {}
 
 
+def level_title(level: int) -> str:
+    """A level as every page shows it ("Self care"): in badges, red flags and filters alike, never its code."""
+    return Level(level).name.replace("_", " ").capitalize()
+
+
 def level_badge(level: int) -> str:
-    code = Level(level).code
-    return format_html('<span class="level-badge level-{}">{}</span>', code, code.replace("_", " "))
+    return format_html('<span class="level-badge level-{}">{}</span>', Level(level).code, level_title(level))
+
+
+def printable(text: str) -> str:
+    """Text a client sent, fit for where no <bdi> can isolate it (a page's <title>): each control or invisible
+    formatting character (refused now, kept in rows stored before) shown as U+FFFD."""
+    return "".join("\ufffd" if has_refused_characters(char) else char for char in text)
+
+
+def red_flags_in_words(findings: list[dict[str, Any]]) -> str:
+    """The urgent and emergency findings, each with its level in words (not told by colour alone), or "-"."""
+    flags = [
+        (finding["level"], level_title(Level.from_code(finding["level"])), finding["title"])
+        for finding in findings
+        if finding["level"] in RED_FLAG_LEVELS
+    ]
+    return format_html_join("; ", '<span class="flag flag-{}">{}: {}</span>', flags) or "-"
+
+
+class LevelFilter(admin.SimpleListFilter):
+    """The levels by their titles, most urgent first (the field's choices are the API's codes)."""
+
+    title = "level"
+    parameter_name = "level__exact"  # the field's own lookup, which links to the filtered queue have always used
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(str(level.value), level_title(level)) for level in sorted(Level, reverse=True)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in {str(level.value) for level in Level}:
+            return queryset.filter(level=self.value())
+        return queryset
 
 
 class RulesetVersionFilter(admin.SimpleListFilter):
@@ -124,27 +162,28 @@ class PresentationAdmin(ReadOnlyAdmin):
     # Each value in its own cell (each cell its own bidirectional paragraph), text a client sent isolated in <bdi>:
     # no value can reorder its neighbours.
     list_display = [
-        "received_at", "waiting", "patient", "age", "sex", "badge", "last_known_well", "score", "red_flags",
-        "review_status", "reviewer",
+        "case", "age", "sex", "received_at", "waiting", "last_known_well", "score", "red_flags", "review_status",
+        "reviewer",
     ]  # fmt: skip
-    list_display_links = ["received_at"]
-    list_filter = ["level", "flagged", "review_status", RulesetVersionFilter, "received_at"]
-    search_fields = ["=external_id", "=patient_reference"]
+    list_display_links = ["case"]
+    list_filter = [LevelFilter, "flagged", "review_status", RulesetVersionFilter, "received_at"]
+    # By the start of a reference or external id, any case ("pt-10" finds pt-1042): a clinician types what they see.
+    search_fields = ["^external_id", "^patient_reference"]
+    search_help_text = "Patient reference or external id, or their beginning."
     list_per_page = 50
     list_max_show_all = 200
     paginator = CappedCountPaginator
     show_full_result_count = False
     audit_history_per_page = 25
 
-    class Media:
-        css = {"all": ["triage/admin.css"]}
-
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return selectors.review_queue()
 
-    @admin.display(description="Level", ordering="queue_rank")
-    def badge(self, presentation: Presentation) -> str:
-        return level_badge(presentation.level)
+    @admin.display(description="Case", ordering="queue_rank")
+    def case(self, presentation: Presentation) -> str:
+        # The row's one link, named by what tells the case apart ("Emergency pt-8f3a": 50 links a screen reader can
+        # tell apart); the reference last, beside the age, each in its own cell. Its read is recorded with the page's.
+        return format_html("{} <bdi>{}</bdi>", level_badge(presentation.level), presentation.patient_reference)
 
     @admin.display(description="Waiting")
     def waiting(self, presentation: Presentation) -> str:
@@ -163,20 +202,13 @@ class PresentationAdmin(ReadOnlyAdmin):
         # As submitted (an RFC 3339 time with the form's own offset): stroke and TIA timing is judged from it.
         return presentation.payload.get("last_known_well") or "-"
 
-    @admin.display(description="Patient", ordering="patient_reference")
-    def patient(self, presentation: Presentation) -> str:
-        # The reference tells cases apart (the page's read is recorded with their ids, as the case page's).
-        return format_html("<bdi>{}</bdi>", presentation.patient_reference)
-
     @admin.display(description="Age", ordering="age_years")
     def age(self, presentation: Presentation) -> int:
         return presentation.age_years
 
     @admin.display(description="Red flags")
     def red_flags(self, presentation: Presentation) -> str:
-        findings = presentation.current_assessment.findings if presentation.current_assessment else []
-        flags = [(f["level"], f["title"]) for f in findings if f["level"] in RED_FLAG_LEVELS]
-        return format_html_join(", ", '<span class="flag flag-{}">{}</span>', flags) or "-"
+        return red_flags_in_words(presentation.current_assessment.findings if presentation.current_assessment else [])
 
     @admin.display(description="Reviewer")
     def reviewer(self, presentation: Presentation) -> str:
@@ -185,7 +217,13 @@ class PresentationAdmin(ReadOnlyAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         extra_context = {
             **(extra_context or {}),
+            "title": "Review queue",
             "pending": selectors.pending_flagged_counts(),
+            # Each count opens the cases it counts.
+            "pending_urls": {
+                level.code: f"?{LevelFilter.parameter_name}={level.value}&review_status__exact=pending"
+                for level in (Level.EMERGENCY, Level.URGENT)
+            },
             "release": (release := rulesets.active_release()),
             "active_version": release.version if release else rulesets.active_version(),
             "alerting": selectors.alert_delivery_status(),
@@ -198,6 +236,7 @@ class PresentationAdmin(ReadOnlyAdmin):
         if changelist is not None:
             services.presentation_list_record(
                 presentation_ids=[presentation.pk for presentation in changelist.result_list],
+                patient_references=[presentation.patient_reference for presentation in changelist.result_list],
                 by=actor_for(request, user=request.user),
                 event_type="presentation.admin_list",
             )
@@ -208,10 +247,19 @@ class PresentationAdmin(ReadOnlyAdmin):
     ) -> HttpResponse:
         presentation = self.get_object(request, object_id)
         if presentation is not None and self.has_view_permission(request, presentation):
+            case = selectors.presentation_case(presentation)
             extra_context = {
                 **(extra_context or {}),
-                "case": selectors.presentation_case(presentation),
+                # The page is named by the patient reference: isolated in <bdi> on the page, shown printable in the
+                # browser's title bar and history, where nothing can isolate it.
+                "title": f"Case {printable(presentation.patient_reference)}",
+                "subtitle": None,
+                "case": case,
                 "badge": level_badge(presentation.level),
+                "red_flags": red_flags_in_words(case["findings"]),
+                "findings": [
+                    {**finding, "badge": level_badge(Level.from_code(finding["level"]))} for finding in case["findings"]
+                ],
                 "review_form": ReviewForm() if request.user.has_perm("triage.add_review") else None,
                 "review_url": reverse("admin:triage_presentation_review", args=[presentation.pk]),
             }
@@ -344,23 +392,85 @@ class RuleSetReleaseAdmin(ReadOnlyAdmin):
     list_display = ["version", "previous_version", "approved_by", "activated_at", "impact_report_sha256"]
 
 
+class PatientSeenFilter(admin.SimpleListFilter):
+    """`?patient=<reference>`: who saw this patient, as the successful reads that showed them (the exact reference)."""
+
+    title = "patient seen"
+    parameter_name = "patient"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        # No list of every patient ever seen: the filter shows once a reference is given (the event page links here).
+        return [(self.value(), self.value())] if self.value() else []
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if not self.value():
+            return queryset
+        # patient_sought: the Patient column names them on a page of the queue that showed them among others.
+        return queryset.filter(selectors.audit_reads_showing(self.value())).annotate(patient_sought=Value(self.value()))
+
+
+def moment_with_zone(moment: datetime) -> str:
+    """A time to the second, with its zone, in the service's time zone (e.g. "2026-12-01 14:03:07 UTC")."""
+    shown = dateformat.format(timezone.localtime(moment), "Y-m-d H:i:s T")
+    return format_html('<time datetime="{}">{}</time>', moment.isoformat(), shown)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail as a compliance officer reads it; every page of it is itself recorded as a read."""
+
     list_display = [
-        "sequence", "recorded", "action", "event_type", "outcome", "status", "agent_name", "agent_role",
-        "entity_type", "entity_id",
+        "sequence", "recorded_time", "action_in_words", "event_type", "outcome", "status", "agent_name", "agent_role",
+        "entity_type", "entity_id", "patient",
     ]  # fmt: skip
-    list_filter = ["action", "outcome", "event_type", "agent_type", "recorded"]
-    search_fields = ["=entity_id", "=patient_reference", "=agent_name", "=request_id"]
+    list_filter = ["action", "outcome", "event_type", "agent_type", "recorded", PatientSeenFilter]
+    search_fields = ["entity_id", "patient_reference", "agent_name", "request_id"]  # matched exactly: see below
+    search_help_text = (
+        "Exact: a patient reference, an entity id, an agent name or a request id. A patient reference or a "
+        "presentation's id also finds the queue and list pages that showed it."
+    )
     paginator = CappedCountPaginator
     show_full_result_count = False
 
+    @admin.display(description="Recorded", ordering="sequence")
+    def recorded_time(self, event: AuditEvent) -> str:
+        return moment_with_zone(event.recorded)
+
+    @admin.display(description="Action", ordering="action")
+    def action_in_words(self, event: AuditEvent) -> str:
+        return event.action_in_words()
+
+    @admin.display(description="Patient", ordering="patient_reference")
+    def patient(self, event: AuditEvent) -> str:
+        if event.patient_reference:
+            return format_html("<bdi>{}</bdi>", event.patient_reference)
+        shown = event.detail.get("patient_references")
+        if shown is None:
+            return "-"
+        sought = getattr(event, "patient_sought", None)
+        if sought in shown:
+            return format_html("<bdi>{}</bdi>, on a page of {}", sought, len(shown))
+        return f"a page of {len(shown)}"
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        # Exact and case-sensitive, as references and ids are (the stock "=" compares in upper case, which none of
+        # the columns' indexes serve); a patient reference or a presentation's id also finds the pages that showed it.
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        shown = selectors.audit_events_naming(term) | Q(detail__ids__contains=[term])
+        return queryset.filter(shown | Q(entity_id=term) | Q(agent_name=term) | Q(request_id=term)), False
+
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        response = super().changelist_view(request, extra_context)
+        patient = request.GET.get(PatientSeenFilter.parameter_name, "")
+        title = "Who saw this patient" if patient else "Audit trail"  # the heading names them (in <bdi>)
+        response = super().changelist_view(request, {**(extra_context or {}), "title": title, "patient": patient})
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:  # the log shows patient references: reading it is recorded too
             sequences = [event.sequence for event in changelist.result_list]
             services.audit_read_record(sequences=sequences, by=actor_for(request, user=request.user))
+            if patient:
+                response.context_data["viewers"] = selectors.audit_patient_viewers(patient_reference=patient)
         return response
 
     def change_view(
@@ -371,6 +481,36 @@ class AuditEventAdmin(ReadOnlyAdmin):
         if event is not None:
             services.audit_read_record(sequences=[event.sequence], by=actor_for(request, user=request.user))
         return response
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: AuditEvent | None = None,
+    ) -> HttpResponse:
+        if obj is not None:
+            detail = dict(obj.detail)
+            # A page of presentations: each id beside the patient reference it showed, as a table.
+            ids, references = detail.get("ids", []), detail.get("patient_references", [])
+            shown = list(zip(ids, references, strict=True)) if references and len(references) == len(ids) else []
+            if shown:
+                del detail["ids"], detail["patient_references"]
+            context.update(
+                title=str(obj),  # "Audit event 74: presentation.review (updated)"
+                subtitle=None,
+                recorded_time=moment_with_zone(obj.recorded),
+                hashed_time=obj.recorded.astimezone(UTC).isoformat(),  # as the content digest writes it
+                hash_matches=event_hash(obj) == obj.hash,
+                presentations_shown=shown,
+                detail_rows=[
+                    (key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+                    for key, value in sorted(detail.items())
+                ],
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class AuditedPrivilegesAdmin(admin.ModelAdmin):

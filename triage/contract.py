@@ -248,6 +248,18 @@ class _Measurement(Strict):
 class SerumCalcium(_Measurement):
     kind: _codes(CALCIUM_KINDS) = Field("total", description="Ionised calcium has other ranges: rejected.")
 
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _not_ionised(cls, kind: object) -> object:
+        # The likeliest wrong code gets a reason, not just "Unknown code": the rules' thresholds are total calcium's.
+        if isinstance(kind, str) and kind.strip().lower() in ("ionised", "ionized"):
+            raise PydanticCustomError(
+                "ionised_calcium",
+                "Ionised calcium is not accepted: its normal range differs from total calcium's, which the rules use. "
+                "Send a total or albumin-adjusted serum calcium.",
+            )
+        return kind
+
     @classmethod
     def measurement(cls) -> str:
         return "serum_calcium"

@@ -276,6 +276,16 @@ class AuditAction(models.TextChoices):
     EXECUTE = "E", "Execute"
 
 
+# Each action as a compliance officer reads an event: "read", not "R" (the labels stay FHIR's code names).
+AUDIT_ACTION_WORDS = {
+    AuditAction.CREATE: "created",
+    AuditAction.READ: "read",
+    AuditAction.UPDATE: "updated",
+    AuditAction.DELETE: "deleted",
+    AuditAction.EXECUTE: "executed",
+}
+
+
 class AuditEvent(models.Model):
     """One append-only, hash-chained audit record, shaped after FHIR AuditEvent.
 
@@ -325,4 +335,11 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} {self.event_type} {self.outcome}"
+        words = self.action_in_words()
+        if self.outcome != "success":  # a refusal says so, with its HTTP status where there was one
+            words += f", {self.outcome} {self.status or ''}".rstrip()
+        return f"Audit event {self.sequence}: {self.event_type} ({words})"
+
+    def action_in_words(self) -> str:
+        """The action in plain words: "created", "read", "updated", "deleted" or "executed"."""
+        return AUDIT_ACTION_WORDS[AuditAction(self.action)]

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from triage.evidence import passages
-from triage.models import ApiKey, Assessment, AuditEvent, Presentation, Review, ReviewStatus, Role
+from triage.models import ApiKey, Assessment, AuditAction, AuditEvent, Presentation, Review, ReviewStatus, Role
 from triage.rules import RULESETS, Level
 from triage.rules.measurements import MEASUREMENT_TITLES
 from triage.rules.vocabulary import (
@@ -198,6 +198,27 @@ def presentation_case(presentation: Presentation) -> dict[str, Any]:
         "reviews": presentation.reviews.select_related("reviewer_user", "reviewer_key").order_by("-reviewed_at"),
         "audit_events": AuditEvent.objects.filter(entity_id=str(presentation.id)).order_by("-sequence"),  # newest first
     }
+
+
+def audit_events_naming(patient_reference: str) -> Q:
+    """Audit events that name a patient, by the exact reference: an event about one of their presentations (its
+    patient_reference), or a page of presentations that showed one (the references a list event's detail holds)."""
+    return Q(patient_reference=patient_reference) | Q(detail__patient_references__contains=[patient_reference])
+
+
+def audit_reads_showing(patient_reference: str) -> Q:
+    """The successful reads that showed a patient: case pages, API reads and retries, queue and list pages."""
+    successful_reads = Q(action=AuditAction.READ, outcome="success", entity_type="Presentation")
+    return successful_reads & audit_events_naming(patient_reference)
+
+
+def audit_patient_viewers(*, patient_reference: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Who saw a patient: each agent (type, name, role) with how many reads showed them, first and last, the most
+    recent first; at most `limit` agents."""
+    reads = AuditEvent.objects.filter(audit_reads_showing(patient_reference))
+    agents = reads.values("agent_type", "agent_name", "agent_role")
+    summary = agents.annotate(reads=Count("pk"), first=Min("recorded"), last=Max("recorded")).order_by("-last")
+    return list(summary[:limit])
 
 
 # Intake is for machine clients: a Django user can hold the clinician and auditor roles only.

@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from triage.audit import SYSTEM, Actor, audit_record
-from triage.contract import InvalidBody, canonical, stored_canonical
+from triage.contract import InvalidBody, ReviewDecision, ReviewInput, canonical, stored_canonical, validated
 from triage.counters import count_in_window
 from triage.models import ApiKey, Assessment, AuditAction, Presentation, Review, ReviewStatus, Role
 from triage.rules import Assessment as AssessmentResult
@@ -255,15 +255,26 @@ def _record_presentation_event(
     )
 
 
-def presentation_list_record(*, presentation_ids: Sequence[uuid.UUID | str], by: Actor, event_type: str) -> None:
-    """Record a read of a page of presentations: which ones the caller was shown."""
+def presentation_list_record(
+    *, presentation_ids: Sequence[uuid.UUID | str], patient_references: Sequence[str], by: Actor, event_type: str
+) -> None:
+    """Record a read of a page of presentations: which ones the caller was shown, by id and patient reference.
+
+    `patient_references[i]` is the reference of `presentation_ids[i]`, as the page showed it (the caller has both
+    on its rows: no query here). A search for a patient reference then finds the pages that showed that patient.
+    """
+    if len(patient_references) != len(presentation_ids):
+        raise ValueError("A page's record needs one patient reference for each presentation id.")
     audit_record(
         by=by,
         action=AuditAction.READ,
         event_type=event_type,
         status=200,
         entity_type="Presentation",
-        detail={"ids": [str(presentation_id) for presentation_id in presentation_ids]},
+        detail={
+            "ids": [str(presentation_id) for presentation_id in presentation_ids],
+            "patient_references": list(patient_references),
+        },
     )
 
 
@@ -317,9 +328,17 @@ def review_create(
 ) -> Review:
     """Keep a new review and make its status the presentation's current one.
 
-    `reviewer` is the Django user or API key who reviewed; `by` is the same party as an audit actor.
+    `reviewer` is the Django user or API key who reviewed; `by` is the same party as an audit actor. The review's
+    rules (triage.contract.ReviewDecision; with a key, ReviewInput: it names the person) hold here, whoever calls:
+    InvalidBody otherwise, and nothing kept.
     """
-    reviewer_field = {"reviewer_key": reviewer} if isinstance(reviewer, ApiKey) else {"reviewer_user": reviewer}
+    with_key = isinstance(reviewer, ApiKey)
+    decision = {"status": status, "disposition": disposition or None, "note": note}
+    if with_key:
+        validated(ReviewInput, {**decision, "reviewed_by": reviewed_by})
+    else:
+        validated(ReviewDecision, decision)
+    reviewer_field = {"reviewer_key": reviewer} if with_key else {"reviewer_user": reviewer}
     with transaction.atomic():
         review = Review.objects.create(
             presentation=presentation,

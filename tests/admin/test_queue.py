@@ -44,7 +44,13 @@ def test_the_queue_lists_the_most_urgent_first_with_pending_counts(clinician_sta
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("flagged__exact=1", {"emergency", "urgent"}), ("level__exact=1", {"routine"}), ("q=urgent", {"urgent"})],
+    [
+        ("flagged__exact=1", {"emergency", "urgent"}),
+        ("level__exact=1", {"routine"}),
+        ("q=urgent", {"urgent"}),
+        ("q=EMERG", {"emergency"}),  # the beginning of an external id, any case
+        ("q=ergency", set()),  # not the middle of one
+    ],
 )
 def test_the_queue_filters_and_searches(clinician_staff, query, expected):
     make_presentation(external_id="routine", spreading=True)
@@ -66,7 +72,13 @@ QUEUE_BUDGET = 13
 def test_a_queue_page_keeps_to_its_query_budget_whatever_its_size(clinician_staff, django_assert_max_num_queries, rows):
     for index in range(rows):
         presentation = make_presentation(external_id=f"p{index}", symptoms=[symptom("headache", "gradual")])
-        review_create(presentation=presentation, status="reviewed", by=SYSTEM, reviewer=clinician_staff)
+        review_create(
+            presentation=presentation,
+            status="reviewed",
+            disposition="self_care_advice_given",
+            by=SYSTEM,
+            reviewer=clinician_staff,
+        )
     client = logged_in(clinician_staff)
 
     with django_assert_max_num_queries(QUEUE_BUDGET):
@@ -347,3 +359,12 @@ def test_the_queue_shows_how_long_each_pending_case_has_waited_and_marks_those_p
 
     # Oldest first within the level; in review, nobody is waiting for it.
     assert waiting == sorted(['<strong class="overdue">20 min (past 15 min)</strong>', "5 min", "-"])
+
+
+@pytest.mark.parametrize(("days", "shown"), [(1, "1 day<"), (2, "2 days<"), (0, "0 days<")])
+def test_the_case_page_counts_days_in_words_that_agree(clinician_staff, days, shown):
+    presentation = make_presentation(duration_days=days)
+
+    html = logged_in(clinician_staff).get(f"{QUEUE}{presentation.pk}/change/").content.decode()
+
+    assert f"<dt>Duration</dt><dd>{shown}/dd>" in html

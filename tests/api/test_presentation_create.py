@@ -198,6 +198,19 @@ def test_it_rejects_an_invalid_value_naming_the_field(intake_api, path, value, f
     assert Presentation.objects.count() == 0
 
 
+@pytest.mark.parametrize("kind", ["ionised", "Ionized", "pH-corrected"])
+def test_an_ionised_calcium_is_refused_saying_why_and_other_kinds_as_unknown(intake_api, kind):
+    payload = payload_with("measurements.serum_calcium", {"value": 2.2, "unit": "mmol/L", "kind": kind})
+
+    [error] = post(intake_api, payload).json()["errors"]
+
+    assert error["field"] == "measurements.serum_calcium.kind"
+    if kind == "pH-corrected":
+        assert error["message"] == "Unknown code 'pH-corrected'."
+    else:
+        assert error["message"].startswith("Ionised calcium is not accepted: its normal range differs")
+
+
 def test_it_names_every_bad_field_at_once(intake_api):
     payload = make_payload(
         symptoms=[{"code": "twitchy_nose"}], measurements={"blood_glucose": {"value": 5, "unit": "mmol"}}

@@ -92,7 +92,7 @@ def test_it_filters_the_queue(clinician_api, intake_key, clinician_key, query, e
     urgent = stored(client, "urgent", URGENT)
     stored(client, "routine", ROUTINE)
     stored(client, "self-care", SELF_CARE)
-    review_create(presentation=urgent, status="in_review", by=SYSTEM, reviewer=clinician_key[0])
+    review_create(presentation=urgent, status="in_review", reviewed_by="dr-a", by=SYSTEM, reviewer=clinician_key[0])
 
     response = clinician_api.get(f"{URL}?{query}")
 

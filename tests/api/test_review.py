@@ -6,7 +6,10 @@ import pytest
 
 from tests.factories import make_presentation
 from tests.openapi import assert_response_conforms
+from triage.audit import SYSTEM
+from triage.contract import InvalidBody
 from triage.models import AuditEvent, Review
+from triage.services import review_create
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +141,17 @@ def test_reviewing_an_unknown_presentation_is_a_404(clinician_api):
     )
 
     assert response.status_code == 404
+
+
+def test_the_service_holds_every_caller_to_the_reviews_rules(clinician_key):
+    presentation = make_presentation()
+    key, _raw = clinician_key
+    closed_with_nothing = {"status": "reviewed"}  # no disposition
+    unnamed = {"status": "in_review"}  # a machine key's review names no person
+
+    with pytest.raises(InvalidBody):
+        review_create(presentation=presentation, **closed_with_nothing, by=SYSTEM, reviewer=key, reviewed_by="dr-a")
+    with pytest.raises(InvalidBody):
+        review_create(presentation=presentation, **unnamed, by=SYSTEM, reviewer=key)
+
+    assert not Review.objects.exists()

@@ -66,7 +66,13 @@ def test_a_review_whose_event_cannot_be_appended_is_not_stored(request, django_u
     request.getfixturevalue("chain_locked_elsewhere")
 
     with pytest.raises(OperationalError, match="lock timeout"):
-        review_create(presentation=presentation, status="reviewed", by=SYSTEM, reviewer=reviewer)
+        review_create(
+            presentation=presentation,
+            status="reviewed",
+            disposition="self_care_advice_given",
+            by=SYSTEM,
+            reviewer=reviewer,
+        )
 
     assert counts() == before
     assert Presentation.objects.get(pk=presentation.pk).review_status == "pending"

@@ -44,9 +44,30 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Pages of fresh browser contexts, each at a width and in a theme: Django's own setting (localStorage "theme")
+    and the system's preference (prefers-color-scheme) agree, as they do on a clinician's machine."""
+    contexts = []
+
+    def make(*, width: int = 1440, theme: str = "light", bypass_csp: bool = False):
+        context = browser.new_context(
+            viewport={"width": width, "height": 844 if width < 800 else 900},  # a phone's screen, or a desktop's
+            color_scheme=theme,
+            bypass_csp=bypass_csp,  # for axe-core, a script the admin's policy refuses (test_accessibility.py)
+        )
+        context.add_init_script(f"window.localStorage.setItem('theme', '{theme}')")
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
@@ -64,20 +85,24 @@ def demo(browser, transactional_db, tmp_path, monkeypatch) -> dict[str, str]:
     return logins
 
 
+def log_in(page, live_server, username: str, password: str):
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#user-tools")
+    return page
+
+
 @pytest.fixture
 def login(live_server, demo, page):
-    def as_user(username: str):
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", demo[username])
-        page.click("input[type=submit]")
-        page.wait_for_selector("#user-tools")
-        return page
-
-    return as_user
+    return lambda username: log_in(page, live_server, username, demo[username])
 
 
 @pytest.fixture
 def screenshot():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return lambda page, name: page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    # The whole page, or with full_page=False the first screen as the reader sees it.
+    return lambda page, name, full_page=True: page.screenshot(
+        path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page
+    )

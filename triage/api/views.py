@@ -144,7 +144,10 @@ class PresentationViewSet(RolesByAction, ViewSet):
         )
         bodies = [queue_item_body(row) for row in rows]  # before the access record: a page that fails shows nothing
         services.presentation_list_record(
-            presentation_ids=[row.id for row in rows], by=request_actor(request), event_type="presentation.list"
+            presentation_ids=[row.id for row in rows],
+            patient_references=[body["patient"]["reference"] for body in bodies],
+            by=request_actor(request),
+            event_type="presentation.list",
         )
         return paginator.get_paginated_response(bodies)
 
