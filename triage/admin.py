@@ -39,7 +39,7 @@ from triage.models import (
     Review,
     RuleSetRelease,
 )
-from triage.rules import RULESET_VERSIONS, Level
+from triage.rules import FLAGGED_LEVELS, RULESET_VERSIONS, Level
 from triage.text import has_refused_characters
 
 admin.site.unregister(APIKey)  # the library's own key model is unused: keys are triage.ApiKey
@@ -52,7 +52,7 @@ admin.site.enable_nav_sidebar = False  # the queue needs the width
 admin.site.site_url = None  # no "View site" link: outside the admin the service is an API
 
 # The findings that count as red flags: urgent and emergency ones, as the engine flags a case (routine ones do not).
-RED_FLAG_LEVELS = {level.code for level in Level if level >= Level.URGENT}
+RED_FLAG_LEVELS = {level.code for level in FLAGGED_LEVELS}
 
 
 class CappedCountPaginator(Paginator):

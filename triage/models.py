@@ -9,7 +9,7 @@ from django.db.models import Q
 from rest_framework_api_key.models import AbstractAPIKey
 from uuid_utils.compat import uuid7
 
-from triage.rules import Level
+from triage.rules import FLAGGED_LEVELS, Level
 
 
 class Role(models.TextChoices):
@@ -74,7 +74,7 @@ class Presentation(models.Model):
     queue_rank = models.PositiveSmallIntegerField()
     # The alerts' outbox: set in the transaction of a change that flags the case (intake, a raised re-assessment),
     # cleared by the worker's sweep when it fans the alert out to the endpoints (triage.alerts). No extra write.
-    alert_due = models.BooleanField(default=False, editable=False)
+    alert_due = models.BooleanField(default=False, db_default=False, editable=False)  # (COPY, raw SQL: false)
 
     class Meta:
         constraints = [
@@ -220,7 +220,7 @@ class AlertEvent(models.TextChoices):
 
 
 # The levels an alert endpoint can subscribe to: the flagged ones.
-ALERT_LEVELS = (Level.URGENT.code, Level.EMERGENCY.code)
+ALERT_LEVELS = tuple(level.code for level in FLAGGED_LEVELS)
 
 
 class AlertEndpoint(models.Model):

@@ -41,7 +41,7 @@ def deliver_alert(alert_id: str) -> None:
 
 
 @app.periodic(cron="* * * * *")  # every minute
-@app.task(queue=QUEUE, queueing_lock="escalate")
+@app.task(queue=QUEUE, queueing_lock="escalate", lock="escalate")  # one waiting, and one running at a time
 def escalate(timestamp: int) -> None:
     """Escalate flagged cases still pending past their threshold, as of the minute the job was scheduled for."""
     alerts_escalate(datetime.fromtimestamp(timestamp, tz=UTC))

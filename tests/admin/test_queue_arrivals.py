@@ -8,7 +8,8 @@ from django.utils import timezone
 from tests.factories import make_payload, symptom
 from triage.audit import SYSTEM
 from triage.models import AuditEvent
-from triage.services import presentation_create
+from triage.selectors import ARRIVALS_MARGIN
+from triage.services import presentation_create, presentation_reassess
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +17,9 @@ URL = "/admin/triage/presentation/arrivals/"
 
 
 def test_cases_assessed_after_the_page_was_made_are_counted_by_level(admin_client):
-    presentation_create(payload=make_payload(external_id="before"), client=None, by=SYSTEM)
     since = timezone.now()
+    earlier = since - timedelta(minutes=1)
+    presentation_create(payload=make_payload(external_id="before"), client=None, by=SYSTEM, received_at=earlier)
     stroke = make_payload(external_id="stroke", symptoms=[symptom("slurred_speech", "sudden")])
     presentation_create(payload=stroke, client=None, by=SYSTEM)
     presentation_create(payload=make_payload(external_id="urgent", loss_of_facial_control=True), client=None, by=SYSTEM)
@@ -29,7 +31,26 @@ def test_cases_assessed_after_the_page_was_made_are_counted_by_level(admin_clien
     assert answer.status_code == 200
     assert answer.json() == {"total": 3, "emergency": 1, "urgent": 1}
     assert AuditEvent.objects.count() == events  # counts only: no patient was shown
-    assert admin_client.get(URL, {"since": (timezone.now() + timedelta(seconds=1)).isoformat()}).json()["total"] == 0
+    assert admin_client.get(URL, {"since": (timezone.now() + ARRIVALS_MARGIN).isoformat()}).json()["total"] == 0
+
+
+def test_a_case_stamped_just_before_the_page_was_made_is_counted_not_missed(admin_client):
+    # Stamped on arrival, committed after the chain's lock: it may have missed the page's read of the queue.
+    since = timezone.now()
+    just_before = since - ARRIVALS_MARGIN + timedelta(seconds=1)
+    presentation_create(payload=make_payload(external_id="racing"), client=None, by=SYSTEM, received_at=just_before)
+
+    assert admin_client.get(URL, {"since": since.isoformat()}).json()["total"] == 1
+
+
+def test_cases_a_re_assessment_re_scored_are_not_new_arrivals(admin_client):
+    case = presentation_create(
+        payload=make_payload(external_id="old"), client=None, by=SYSTEM, received_at=timezone.now() - timedelta(hours=1)
+    )
+    since = timezone.now()
+    presentation_reassess(presentation=case, by=SYSTEM)
+
+    assert admin_client.get(URL, {"since": since.isoformat()}).json()["total"] == 0
 
 
 @pytest.mark.parametrize("since", [None, "yesterday", "2026-12-06T10:00:00"])

@@ -1,5 +1,6 @@
 """Alerts reach a real HTTP receiver on 127.0.0.1 through the real worker (procrastinate) and PostgreSQL."""
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -15,7 +16,8 @@ from triage.alert_endpoints import endpoint_create
 from triage.alerts import alert_retry, alerts_sweep
 from triage.audit import SYSTEM, audit_verify
 from triage.models import Alert, AuditEvent, Presentation
-from triage.services import presentation_create
+from triage.rules import NEWEST, RULESETS
+from triage.services import presentation_create, presentations_reassess
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -179,3 +181,37 @@ def test_a_sweep_makes_each_alert_once(receiver):
 
     assert Alert.objects.get().status == "delivered" and len(receiver.received) == 1
     assert not Presentation.objects.get(pk=case.pk).alert_due
+
+
+def test_the_admin_lists_alerts_and_sends_a_dead_lettered_one_again(receiver, admin_client):
+    subscribe(receiver)
+    receiver.planned = [500, 500, 500]
+    presentation_create(payload=make_payload(**EMERGENCY), client=None, by=SYSTEM)
+    work()
+    dead = Alert.objects.get()
+
+    listed = admin_client.get("/admin/triage/alert/?status=dead").content.decode()
+    admin_client.post("/admin/triage/alert/", {"action": "retry", "_selected_action": [dead.pk]})
+    work()
+
+    assert "Dead-lettered" in listed and "Answered 500." in listed
+    assert Alert.objects.get().status == "delivered" and len(receiver.received) == 1
+    assert AuditEvent.objects.get(event_type="alert.retry").agent_name == "admin"
+
+
+def test_a_re_assessment_that_raises_a_case_to_flagged_alerts_it(receiver):
+    subscribe(receiver)
+    routine = presentation_create(payload=make_payload(spreading=True), client=None, by=SYSTEM)
+    stroke = presentation_create(payload=make_payload(external_id="stroke", **EMERGENCY), client=None, by=SYSTEM)
+    # As an older rule set left them: one self care, one routine, neither flagged nor due an alert.
+    Presentation.objects.filter(pk=routine.pk).update(level=0)
+    Presentation.objects.filter(pk=stroke.pk).update(level=1, flagged=False, alert_due=False)
+
+    changed = presentations_reassess(presentation_ids=[routine.pk, stroke.pk], ruleset=RULESETS[NEWEST], by=SYSTEM)
+
+    assert sorted(changed.raised) == sorted([routine.pk, stroke.pk])
+    assert not Presentation.objects.get(pk=routine.pk).alert_due  # raised, but to routine: no alert
+    assert Presentation.objects.get(pk=stroke.pk).alert_due  # raised to emergency: its alert is due
+    work()
+    [(_headers, body)] = receiver.received
+    assert json.loads(body)["data"]["presentation_id"] == str(stroke.pk)

@@ -9,7 +9,9 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
-            model_name="presentation", name="alert_due", field=models.BooleanField(default=False, editable=False)
+            model_name="presentation",
+            name="alert_due",
+            field=models.BooleanField(default=False, db_default=False, editable=False),
         ),
         migrations.AddIndex(
             model_name="presentation",

@@ -9,7 +9,7 @@ from .presentation import Presentation, presentation_from_payload
 from .ruleset import Rule, RuleSet
 from .v2026_11 import RULESET as V2026_11
 from .v2027_01 import RULESET as V2027_01
-from .vocabulary import Level
+from .vocabulary import FLAGGED_LEVELS, Level
 
 # Oldest first.
 RULESETS: dict[str, RuleSet] = {ruleset.version: ruleset for ruleset in (V2026_11, V2027_01)}
@@ -17,6 +17,7 @@ RULESET_VERSIONS = tuple(RULESETS)
 NEWEST = RULESET_VERSIONS[-1]
 
 __all__ = [
+    "FLAGGED_LEVELS",
     "NEWEST",
     "RULESETS",
     "RULESET_VERSIONS",

@@ -26,6 +26,9 @@ class Level(IntEnum):
         return cls[code.upper()]
 
 
+# The levels that flag a case (urgent or above): alerted, counted as red flags, never closed without a reason.
+FLAGGED_LEVELS = tuple(level for level in Level if level >= Level.URGENT)
+
 # Each level's code, by level (a Level or its int: an IntEnum hashes as its value); read once, used per finding.
 LEVEL_CODES: dict[int, str] = {level: level.code for level in Level}
 

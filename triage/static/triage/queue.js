@@ -13,7 +13,12 @@ document.addEventListener("DOMContentLoaded", () => {
     return `${count} ${word}${count === 1 ? "" : "s"}`;
   }
 
+  let shown = "";
+
+  // A live region speaks each change: rewrite it only when what it says changes (not at every poll).
   function show(text, linkText) {
+    if (text === shown) return;
+    shown = text;
     notice.replaceChildren(text + " ");
     const reload = document.createElement("a");
     reload.href = window.location.href; // the same filters, sort and page
@@ -36,14 +41,17 @@ document.addEventListener("DOMContentLoaded", () => {
       show("Could not check for new cases (signed out, or the service is unreachable).", "Reload the queue");
       return;
     }
-    if (counts.total > 0) {
-      const flagged = [];
-      if (counts.emergency) flagged.push(`${counts.emergency} emergency`);
-      if (counts.urgent) flagged.push(`${counts.urgent} urgent`);
-      const detail = flagged.length ? ` (${flagged.join(", ")})` : "";
-      show(`${plural(counts.total, "new case")} since this page was loaded${detail}.`, "Show them");
-      notice.classList.toggle("queue-arrivals-flagged", flagged.length > 0);
+    if (counts.total === 0) {
+      shown = "";
+      notice.replaceChildren(); // a failure said before is over: silent again
+      return;
     }
+    const flagged = [];
+    if (counts.emergency) flagged.push(`${counts.emergency} emergency`);
+    if (counts.urgent) flagged.push(`${counts.urgent} urgent`);
+    const detail = flagged.length ? ` (${flagged.join(", ")})` : "";
+    show(`${plural(counts.total, "new case")} since this page was loaded${detail}.`, "Show them");
+    notice.classList.toggle("queue-arrivals-flagged", flagged.length > 0);
   }
 
   window.setInterval(check, seconds * 1000);
