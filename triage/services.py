@@ -54,6 +54,25 @@ def presentation_submit(*, body: Any, client: ApiKey | None, by: Actor) -> tuple
     return stored, False
 
 
+def assessment_preview(*, body: Any, by: Actor) -> tuple[AssessmentResult, datetime]:
+    """Score a body exactly as a POST would (the same validation, the active rule set) and store nothing but an
+    audit event without the patient's reference: a sandbox for integrators' tests and the API docs' examples."""
+    assessed_at = timezone.now()
+    payload = canonical(body, received_at=assessed_at)
+    ruleset = active_ruleset()
+    unread_inputs(payload, ruleset)
+    result = assess(presentation_from_payload(payload), ruleset)
+    audit_record(
+        by=by,
+        action=AuditAction.EXECUTE,
+        event_type="assessment.preview",
+        status=200,
+        entity_type="Assessment",
+        detail={"ruleset_version": result.ruleset_version, "level": result.level.code, "flagged": result.flagged},
+    )
+    return result, assessed_at
+
+
 def presentation_create(
     *, payload: Mapping[str, Any], client: ApiKey | None, by: Actor, received_at: datetime | None = None
 ) -> Presentation:

@@ -21,6 +21,7 @@ CALLERS = ["none", "revoked", "intake", "clinician", "auditor", "other_intake"]
 MATRIX = {
     ("api:rules", "GET"): [401, 401, 200, 200, 200, 200],
     ("api:presentation-list", "POST"): [401, 401, 201, 403, 403, 201],
+    ("api:assessment-preview", "POST"): [401, 401, 200, 403, 403, 200],
     ("api:presentation-list", "GET"): [401, 401, 200, 200, 403, 200],
     ("api:presentation-detail", "GET"): [401, 401, 200, 200, 403, 404],
     ("api:presentation-review", "POST"): [401, 401, 403, 201, 403, 403],
@@ -53,6 +54,7 @@ def call(client: APIClient, route: tuple[str, str], presentation: Presentation) 
     }
     bodies = {
         ("api:presentation-list", "POST"): make_payload(external_id="new-1"),
+        ("api:assessment-preview", "POST"): make_payload(external_id="tried-1"),
         ("api:presentation-review", "POST"): {"status": "in_review", "reviewed_by": "staff-1"},
     }
     path = reverse(name, args=args.get(name))

@@ -9,16 +9,31 @@ from drf_spectacular.utils import OpenApiExample
 from triage.contract import canonical
 from triage.rules import NEWEST, RULESETS, assess, presentation_from_payload
 
-# Demo external ids of the vignettes shown in the docs: a stroke sign, a measured low calcium, an isolated twitch.
+# Demo external ids of the vignettes shown in the docs. The first is Swagger UI's default "Try it out" body: the
+# self-care one, so that trying the POST never puts a fake emergency into a real queue (the preview stores nothing).
 SHOWN = {
-    "demo-p18": "Sudden slurred speech (emergency)",
-    "demo-p15": "Measured low calcium (urgent)",
     "demo-p01": "Isolated eyelid twitch (self-care)",
+    "demo-p15": "Measured low calcium (urgent)",
+    "demo-p18": "Sudden slurred speech (emergency)",
 }
+EXAMPLE_TIME = "2026-11-26T10:00:00Z"
+
+
+def _assessment(result) -> dict:
+    return {
+        "level": result.level.code,
+        "flagged": result.flagged,
+        "score": result.score,
+        "ruleset_version": result.ruleset_version,
+        "assessed_at": EXAMPLE_TIME,
+        "findings": result.findings_as_dicts(),
+        "recommendations": list(result.recommendations),
+    }
 
 
 @cache
-def presentation_examples() -> list[OpenApiExample]:
+def presentation_examples(preview: bool = False) -> list[OpenApiExample]:
+    """Each shown vignette as a request and its answer: a stored presentation (201), or a preview's (200)."""
     demo = json.loads((settings.BASE_DIR / "fixtures" / "demo_presentations.json").read_text())
     by_id = {payload["external_id"]: payload for payload in demo}
     examples = []
@@ -26,29 +41,20 @@ def presentation_examples() -> list[OpenApiExample]:
         payload = by_id[external_id]
         result = assess(presentation_from_payload(canonical(payload)), RULESETS[NEWEST])
         examples.append(OpenApiExample(summary, value=payload, request_only=True))
-        examples.append(
-            OpenApiExample(
-                summary,
-                value={
+        if preview:
+            answer, status = {"assessment": _assessment(result)}, "200"
+        else:
+            answer, status = (
+                {
                     "id": "019ac4f2-5b7d-7c1e-9a0f-2d6b8e4c7a11",
-                    "received_at": "2026-11-26T10:00:00Z",
+                    "received_at": EXAMPLE_TIME,
                     "review_status": "pending",
                     **canonical(payload),
-                    "assessment": {
-                        "id": "019ac4f2-5b7e-7a1b-8c3d-5e7f9a1b3c5d",
-                        "level": result.level.code,
-                        "flagged": result.flagged,
-                        "score": result.score,
-                        "ruleset_version": result.ruleset_version,
-                        "assessed_at": "2026-11-26T10:00:00Z",
-                        "findings": result.findings_as_dicts(),
-                        "recommendations": list(result.recommendations),
-                    },
+                    "assessment": {"id": "019ac4f2-5b7e-7a1b-8c3d-5e7f9a1b3c5d", **_assessment(result)},
                 },
-                response_only=True,
-                status_codes=["201"],
+                "201",
             )
-        )
+        examples.append(OpenApiExample(summary, value=answer, response_only=True, status_codes=[status]))
     examples.append(
         OpenApiExample(
             "Unknown unit",

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from triage import models, selectors
 from triage.contract import STORED, PresentationInput
+from triage.rules import Assessment as AssessmentResult
 from triage.rules.vocabulary import LEVEL_CODES, RECOMMENDATIONS
 from triage.selectors import QueueRow
 
@@ -34,8 +35,9 @@ class Finding(_Shown):
     sources: list[str] = Field(description="Evidence passage ids, e.g. `S06`.")
 
 
-class Assessment(_Shown):
-    id: uuid.UUID
+class AssessmentPreview(_Shown):
+    """An assessment as POST /api/v1/assessments/preview answers it: scored, not stored (so no id)."""
+
     level: LevelCode
     flagged: bool = Field(description="True exactly when the level is urgent or emergency.")
     score: Annotated[int, Field(ge=0, le=100)]
@@ -43,6 +45,31 @@ class Assessment(_Shown):
     assessed_at: datetime
     findings: list[Finding]
     recommendations: list[Literal[tuple(RECOMMENDATIONS)]]
+
+
+class Assessment(AssessmentPreview):
+    id: uuid.UUID
+
+
+class Preview(_Shown):
+    assessment: AssessmentPreview
+
+
+def preview_body(result: AssessmentResult, assessed_at: datetime) -> dict[str, Any]:
+    """What a preview answers: the assessment a POST of the same body would get now, nothing stored."""
+    return Preview.model_validate(
+        {
+            "assessment": {
+                "level": result.level.code,
+                "flagged": result.flagged,
+                "score": result.score,
+                "ruleset_version": result.ruleset_version,
+                "assessed_at": assessed_at,
+                "findings": result.findings_as_dicts(),
+                "recommendations": list(result.recommendations),
+            }
+        }
+    ).model_dump(mode="json")
 
 
 class Presentation(PresentationInput):

@@ -11,5 +11,6 @@ router.register("audit-events", audit_views.AuditEventViewSet, basename="audit-e
 
 urlpatterns = [
     path("rules/", views.RuleCatalogueView.as_view(), name="rules"),
+    path("assessments/preview", views.AssessmentPreviewView.as_view(), name="assessment-preview"),
     *router.urls,
 ]

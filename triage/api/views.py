@@ -18,14 +18,16 @@ from triage.api.pagination import QueuePagination
 from triage.api.parsers import json_body
 from triage.api.permissions import RolesByAction, allow, intake_client
 from triage.api.representations import Presentation as PresentationBody
-from triage.api.representations import Review as ReviewBody
 from triage.api.representations import (
+    Preview,
     RuleCatalogue,
     presentation_body,
+    preview_body,
     queue_item_body,
     review_body,
     rule_catalogue_body,
 )
+from triage.api.representations import Review as ReviewBody
 from triage.api.serializers import (
     PresentationQuerySerializer,
     ProblemSerializer,
@@ -79,6 +81,26 @@ class RuleCatalogueView(APIView):
         query = RuleCatalogueQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(rule_catalogue_body(query.validated_data.get("version") or active_version()))
+
+
+class AssessmentPreviewView(APIView):
+    audit_entity = "assessment"
+    permission_classes = [allow(Role.INTAKE)]
+
+    @extend_schema(
+        operation_id="assessments_preview",
+        summary="Score a presentation without storing it (a sandbox)",
+        description="Validates exactly as POST /api/v1/presentations/ does and answers the assessment it would get "
+        "now under the active rule set, storing nothing: no presentation, no queue entry, no alert. Audited as "
+        "`assessment.preview` (without the patient's reference) and rate-limited like a POST.",
+        request=PresentationInput,
+        responses={200: Preview, **problems(400, 401, 403, 413, 415)},
+        examples=examples.presentation_examples(preview=True),
+        tags=["assessments"],
+    )
+    def post(self, request: Request) -> Response:
+        result, assessed_at = services.assessment_preview(body=json_body(request), by=request_actor(request))
+        return Response(preview_body(result, assessed_at))
 
 
 @extend_schema_view(
