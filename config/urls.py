@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("triage.api.urls")),
+    path("fhir/", include("triage.api.fhir_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -47,5 +47,9 @@ def test_every_operation_declares_the_api_key_scheme_and_problem_responses():
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert {"ApiKeyAuth": []} in operation["security"], (method, path)
+            if path.startswith("/fhir/"):  # the FHIR facade's refusals are OperationOutcomes
+                outcome = operation["responses"]["401"]["content"]["application/fhir+json"]
+                assert outcome["schema"]["properties"]["resourceType"]["const"] == "OperationOutcome", (method, path)
+                continue
             problem = operation["responses"]["401"]["content"]["application/problem+json"]
             assert problem["schema"]["$ref"].endswith("Problem"), (method, path)

@@ -13,6 +13,7 @@ are all refused, each named by its dotted path (`triage.api.errors`). A whole nu
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -167,8 +168,21 @@ def _whole_number_in(minimum: int, maximum: int) -> Any:
     return Annotated[int, Field(ge=minimum, le=maximum), BeforeValidator(_whole_number)]
 
 
+@dataclass(frozen=True)
+class CodeTitles:
+    """The titles of a code field's codes, carried beside its type for what renders the contract as a form (the
+    FHIR Questionnaire's answer options, triage.fhir): a vocabulary's own titles, else the code in words."""
+
+    titles: tuple[tuple[str, str], ...]
+
+
+def _in_words(code: str) -> str:
+    return code.replace("_", " ").capitalize() if code.islower() else code  # a unit ("mmol/L") as written
+
+
 def _codes(vocabulary: dict[str, str] | tuple[str, ...]) -> Any:
-    return Literal[tuple(vocabulary)]
+    titles = vocabulary.items() if isinstance(vocabulary, dict) else ((code, _in_words(code)) for code in vocabulary)
+    return Annotated[Literal[tuple(vocabulary)], CodeTitles(tuple(titles))]
 
 
 def _code_list(vocabulary: dict[str, str], *, min_length: int = 0) -> Any:

@@ -52,13 +52,28 @@ def active_release() -> RuleSetRelease | None:
     return RuleSetRelease.objects.first()
 
 
+# The contract's paths whose codes each rule set version lists as its own (RuleSet fields): what it can read. A
+# group's "codes" are its fields: a context flag given true, a measurement given.
+READ_BY_RULESET = {
+    "symptoms.code": "symptoms",
+    "history": "history",
+    "twitch.locations": "locations",
+    "context": "context",
+    "measurements": "measurements",
+}
+
+
+def ruleset_reads(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
+    """Each of READ_BY_RULESET's paths with the codes `ruleset` reads there."""
+    return {path: getattr(ruleset, field) for path, field in READ_BY_RULESET.items()}
+
+
 def unread_inputs(payload: dict[str, Any], ruleset: RuleSet) -> None:
     """Refuse (InvalidBody) what the rule set cannot read: a code or field of a later version, sent while an
     earlier one is active, would otherwise be stored and silently never scored."""
-    errors = [("symptoms", i, "code") for i, s in enumerate(payload["symptoms"]) if s["code"] not in ruleset.symptoms]
-    errors += [("history", i) for i, code in enumerate(payload["history"]) if code not in ruleset.history]
-    errors += [("context", flag) for flag, given in payload["context"].items() if given and flag not in ruleset.context]
-    errors += [("measurements", name) for name in payload["measurements"] if name not in ruleset.measurements]
+    errors = [
+        loc for path, codes in ruleset_reads(ruleset).items() for loc in _unread(payload, path.split("."), codes, ())
+    ]
     if errors:
         message = f"Not read by the active rule set {ruleset.version}: it would not be scored."
         raise InvalidBody(
@@ -70,6 +85,17 @@ def unread_inputs(payload: dict[str, Any], ruleset: RuleSet) -> None:
                 ],
             )
         )
+
+
+def _unread(value: Any, names: list[str], codes: tuple[str, ...], loc: tuple) -> list[tuple]:
+    """The locations under `value`, along `names`, of what `codes` lacks (through lists, item by item)."""
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in _unread(item, names, codes, (*loc, index))]
+    if names:
+        return _unread(value[names[0]], names[1:], codes, (*loc, names[0]))
+    if isinstance(value, dict):
+        return [(*loc, name) for name, given in value.items() if given and name not in codes]
+    return [] if value in codes else [loc]
 
 
 # --- impact reports and release ----------------------------------------------------------

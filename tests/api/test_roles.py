@@ -9,8 +9,11 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.factories import make_api_key, make_payload, make_presentation
+from tests.fhir.forms import fill_in
 from triage.audit import SYSTEM
+from triage.fhir.questionnaire import questionnaire_resource
 from triage.models import AuditEvent, Presentation
+from triage.rulesets import active_ruleset
 
 CALLERS = ["none", "revoked", "intake", "clinician", "auditor", "other_intake"]
 
@@ -27,6 +30,19 @@ MATRIX = {
     ("api:presentation-review", "POST"): [401, 401, 403, 201, 403, 403],
     ("api:audit-event-list", "GET"): [401, 401, 403, 403, 200, 403],
     ("api:audit-event-detail", "GET"): [401, 401, 403, 403, 200, 403],
+    ("fhir:metadata", "GET"): [401, 401, 200, 200, 200, 200],
+    ("fhir:questionnaire", "GET"): [401, 401, 200, 200, 200, 200],
+    ("fhir:code-system", "GET"): [401, 401, 200, 200, 200, 200],
+    ("fhir:questionnaire-response", "POST"): [401, 401, 201, 403, 403, 201],
+    ("fhir:questionnaire-response-preview", "POST"): [401, 401, 200, 403, 403, 200],
+    ("fhir:risk-assessment", "GET"): [401, 401, 200, 200, 403, 404],
+    ("fhir:audit-event-search", "GET"): [401, 401, 403, 403, 200, 403],
+    ("fhir:audit-event", "GET"): [401, 401, 403, 403, 200, 403],
+}
+# What each part of the API is sent, and answers its refusals in.
+CONTENT_TYPES = {
+    "api": ("application/json", "application/problem+json"),
+    "fhir": ("application/fhir+json", "application/fhir+json"),
 }
 CASES = [(route, caller, statuses[i]) for route, statuses in MATRIX.items() for i, caller in enumerate(CALLERS)]
 
@@ -51,16 +67,23 @@ def call(client: APIClient, route: tuple[str, str], presentation: Presentation) 
         "api:presentation-detail": [presentation.id],
         "api:presentation-review": [presentation.id],
         "api:audit-event-detail": [event.sequence],
+        "fhir:questionnaire": ["twitch-intake"],
+        "fhir:code-system": ["symptoms-code"],
+        "fhir:risk-assessment": [presentation.id],
+        "fhir:audit-event": [event.sequence],
     }
+    form = questionnaire_resource(active_ruleset())
     bodies = {
         ("api:presentation-list", "POST"): make_payload(external_id="new-1"),
         ("api:assessment-preview", "POST"): make_payload(external_id="tried-1"),
         ("api:presentation-review", "POST"): {"status": "in_review", "reviewed_by": "staff-1"},
+        ("fhir:questionnaire-response", "POST"): fill_in(form, make_payload(external_id="new-2")),
+        ("fhir:questionnaire-response-preview", "POST"): fill_in(form, make_payload(external_id="tried-2")),
     }
     path = reverse(name, args=args.get(name))
     if method == "GET":
         return client.get(path)
-    return client.post(path, json.dumps(bodies[route]), content_type="application/json")
+    return client.post(path, json.dumps(bodies[route]), content_type=CONTENT_TYPES[name.partition(":")[0]][0])
 
 
 @pytest.mark.django_db
@@ -72,7 +95,7 @@ def test_each_role_gets_the_contract_status(callers, intake_key, route, caller, 
 
     assert response.status_code == expected, response.content
     if expected >= 400:
-        assert response["Content-Type"] == "application/problem+json"
+        assert response["Content-Type"] == CONTENT_TYPES[route[0].partition(":")[0]][1]
 
 
 @pytest.mark.django_db

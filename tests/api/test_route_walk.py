@@ -24,8 +24,15 @@ from triage.checks import Route, routes, unmapped_actions
 from triage.models import AuditAction, AuditEvent, Presentation
 
 API_PREFIX = "api/v1/"
-# The rule catalogue is the same for everyone; every other GET shows patient data and must record who read what.
-NOT_PATIENT_DATA = {("api:rules", "GET")}
+API_PREFIXES = (API_PREFIX, "fhir/")  # the JSON API and its FHIR facade
+# The rule catalogue and the FHIR form's definitions are the same for everyone; every other GET shows patient data
+# and must record who read what.
+NOT_PATIENT_DATA = {
+    ("api:rules", "GET"),
+    ("fhir:metadata", "GET"),
+    ("fhir:questionnaire", "GET"),
+    ("fhir:code-system", "GET"),
+}
 KEYED_ROLES = ("intake", "clinician", "auditor")
 
 
@@ -42,7 +49,7 @@ def routed_methods(view: Callable[..., Any]) -> set[str]:
 
 
 def api_routes() -> list[Route]:
-    return [route for route in routes() if route.path.startswith(API_PREFIX)]
+    return [route for route in routes() if route.path.startswith(API_PREFIXES)]
 
 
 def api_methods() -> set[tuple[str, str]]:

@@ -30,7 +30,9 @@ class AuditEventPagination(CursorPagination):
     max_page_size = 500
 
     def get_page_size(self, request: Request) -> int:
-        return page_size_from(request, default=self.page_size, maximum=self.max_page_size)
+        return page_size_from(
+            request, default=self.page_size, maximum=self.max_page_size, parameter=self.page_size_query_param
+        )
 
     def decode_cursor(self, request: Request) -> Cursor | None:
         cursor = super().decode_cursor(request)

@@ -75,11 +75,11 @@ def contract_errors(exc: InvalidBody) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         path = ".".join(str(part) for part in error["loc"]) or BODY
-        errors.setdefault(path, []).append(_plain_message(error))
+        errors.setdefault(path, []).append(plain_message(error))
     return errors
 
 
-def _plain_message(error: Any) -> str:
+def plain_message(error: Any) -> str:
     value = error["input"]
     if error["type"] == "missing":
         return "This field is required."

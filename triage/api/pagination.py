@@ -23,13 +23,13 @@ WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 MOST_URGENT_LAST = Presentation.queue_rank_for(Level.SELF_CARE)  # the largest queue rank there is
 
 
-def page_size_from(request: Request, *, default: int, maximum: int) -> int:
-    """The `page_size` query parameter: a whole number from 1 to `maximum` (else a 400), or `default`."""
-    raw = request.query_params.get("page_size")
+def page_size_from(request: Request, *, default: int, maximum: int, parameter: str = "page_size") -> int:
+    """The page size query parameter: a whole number from 1 to `maximum` (else a 400), or `default`."""
+    raw = request.query_params.get(parameter)
     if raw is None:
         return default
     if not WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= maximum:
-        raise ValidationError({"page_size": [f"Must be a whole number from 1 to {maximum}."]})
+        raise ValidationError({parameter: [f"Must be a whole number from 1 to {maximum}."]})
     return int(raw)
 
 

@@ -1,0 +1,200 @@
+"""A QuestionnaireResponse to `twitch-intake` read back into the JSON API's request body, or every fault named.
+
+Read against the Questionnaire's own items (triage.fhir.questionnaire), as strictly as the JSON API reads its
+body: an unknown linkId or element, an answer of the wrong type, a code outside the answer set, a second answer to
+a question that takes one are refused, never dropped. What the form leaves unanswered is left out of the body, so
+the contract's defaults and its required fields apply exactly as they do to JSON. Faults are named by linkId (or by
+the element's path, `QuestionnaireResponse.identifier`), with the repeat they are in.
+"""
+
+from typing import Any
+
+from triage.fhir.questionnaire import IDENTIFIER_FIELD, QUESTIONNAIRE_ID, QUESTIONNAIRE_URL, Question
+
+RESOURCE = "QuestionnaireResponse"
+# Elements read from the response; `id`, `meta`, `text`, `language` and `authored` are the envelope's, accepted and
+# not kept (a server ignores a resource's id on create). Anything else (extensions above all) is refused.
+READ = ("resourceType", "identifier", "questionnaire", "status", "subject", "item")
+ENVELOPE = ("id", "meta", "text", "language", "authored")
+ITEM_ELEMENTS = ("linkId", "text", "answer", "item")
+VALUE_ELEMENT = {
+    "boolean": "valueBoolean",
+    "integer": "valueInteger",
+    "decimal": "valueDecimal",
+    "string": "valueString",
+    "text": "valueString",
+    "dateTime": "valueDateTime",
+    "choice": "valueCoding",
+}
+CODING_ELEMENTS = ("system", "code", "display", "version", "userSelected")
+
+Faults = list[tuple[str, str]]  # (expression, message)
+
+
+class InvalidResponse(ValueError):
+    """A QuestionnaireResponse refused: `faults` are (expression, message) pairs, the expression a linkId or an
+    element's path."""
+
+    def __init__(self, faults: Faults) -> None:
+        super().__init__(f"{len(faults)} faults")
+        self.faults = faults
+
+
+def response_body(response: Any, items: tuple[Question, ...], *, version: str) -> tuple[dict[str, Any], Faults]:
+    """The JSON API's request body the response answers (what could be read of it), and the faults found on the
+    way. `items` and `version` are the Questionnaire's it must answer."""
+    faults: Faults = []
+    if not isinstance(response, dict):
+        return {}, [(RESOURCE, "Must be a QuestionnaireResponse resource (a JSON object).")]
+    if response.get("resourceType") != RESOURCE:
+        faults.append((f"{RESOURCE}.resourceType", f"Must be {RESOURCE}."))
+    faults += [
+        (f"{RESOURCE}.{name}", "Not read by this service: refused rather than ignored.")
+        for name in response
+        if name not in READ + ENVELOPE
+    ]
+    _check_questionnaire(response.get("questionnaire"), version, faults)
+    if response.get("status") != "completed":
+        faults.append((f"{RESOURCE}.status", "Must be completed: only a finished form is assessed."))
+    body = _answers(response.get("item", []), items, RESOURCE, faults)
+    external_id = _identifier(response.get("identifier"), faults)
+    if external_id is not None:
+        body[IDENTIFIER_FIELD] = external_id
+    _check_subject(response.get("subject"), body.get("patient", {}).get("reference"), faults)
+    return body, faults
+
+
+def _check_questionnaire(given: Any, version: str, faults: Faults) -> None:
+    canonical, _, answered_version = given.partition("|") if isinstance(given, str) else ("", "", "")
+    if canonical not in (QUESTIONNAIRE_URL, f"Questionnaire/{QUESTIONNAIRE_ID}"):
+        faults.append((f"{RESOURCE}.questionnaire", f"Must be {QUESTIONNAIRE_URL} (optionally |{version})."))
+    elif answered_version and answered_version != version:
+        faults.append(
+            (
+                f"{RESOURCE}.questionnaire",
+                f"Answers version {answered_version} of the form; the active rule set's is {version}: fetch it again.",
+            )
+        )
+
+
+def _identifier(given: Any, faults: Faults) -> Any:
+    path = f"{RESOURCE}.identifier"
+    if given is None:
+        faults.append((path, "Required: its value is the idempotency key, unique per API key."))
+        return None
+    if not isinstance(given, dict) or "value" not in given:
+        faults.append((path, "Must be an Identifier with a value."))
+        return None
+    faults += [(f"{path}.{name}", "Not read by this service.") for name in given if name not in ("system", "value")]
+    return given["value"]
+
+
+def _check_subject(given: Any, reference: Any, faults: Faults) -> None:
+    """An optional subject must name the patient the answers do: by identifier, as the pseudonymous reference."""
+    if given is None:
+        return
+    identifier = given.get("identifier") if isinstance(given, dict) else None
+    value = identifier.get("value") if isinstance(identifier, dict) else None
+    if value is None or set(given) - {"identifier", "type"}:
+        faults.append((f"{RESOURCE}.subject", "Must be a Reference by identifier to the pseudonymous reference."))
+    elif value != reference:
+        faults.append((f"{RESOURCE}.subject", "Must be the same reference as the answer to patient.reference."))
+
+
+def _answers(given: Any, items: tuple[Question, ...], parent: str, faults: Faults) -> dict[str, Any]:
+    """The fields the answers to `items` give, keyed by field name."""
+    if not isinstance(given, list):
+        faults.append((parent, "Its items must be a list."))
+        return {}
+    by_link_id = {question.link_id: question for question in items}
+    fields: dict[str, Any] = {}
+    repeats: dict[str, int] = {}
+    for item in given:
+        link_id = item.get("linkId") if isinstance(item, dict) else None
+        question = by_link_id.get(link_id)
+        if question is None:
+            faults.append((str(link_id) if isinstance(link_id, str) else parent, _unknown_item(link_id, items)))
+            continue
+        repeats[link_id] = repeats.get(link_id, 0) + 1
+        if repeats[link_id] > 1 and not (question.repeats and question.type == "group"):
+            faults.append((link_id, "Given more than once: answer it once (a repeating question takes answers)."))
+            continue
+        faults += [(link_id, f"The element {name!r} is not read here.") for name in item if name not in ITEM_ELEMENTS]
+        where = f"repeat {repeats[link_id]} of {link_id}" if question.repeats else ""
+        if question.type == "group":
+            if "answer" in item:
+                faults.append((link_id, "A group takes items, not answers."))
+            inside: Faults = []
+            group = _answers(item.get("item", []), question.items, link_id, inside)
+            faults += [(expression, f"{message} ({where})" if where else message) for expression, message in inside]
+            if question.repeats:
+                fields.setdefault(question.name, []).append(group)
+            else:
+                fields[question.name] = group
+        elif (value := _answer(item, question, faults)) is not None:
+            fields[question.name] = value
+    return fields
+
+
+def _unknown_item(link_id: Any, items: tuple[Question, ...]) -> str:
+    if not isinstance(link_id, str):
+        return "Each item must be an object with a linkId."
+    expected = ", ".join(question.link_id for question in items)
+    return f"Unknown linkId {link_id!r}: not an item here (expected one of {expected})."
+
+
+def _answer(item: dict[str, Any], question: Question, faults: Faults) -> Any:
+    """The field's value from the item's answers (a list for a repeating question), or None when unanswered."""
+    link_id = question.link_id
+    if "item" in item:
+        faults.append((link_id, "A question takes answers, not items."))
+    answers = item.get("answer", [])
+    if not isinstance(answers, list):
+        faults.append((link_id, "Its answers must be a list."))
+        return None
+    if not answers:
+        return None
+    if len(answers) > 1 and not question.repeats:
+        faults.append((link_id, "Takes one answer."))
+        return None
+    values = [_value(answer, question, faults) for answer in answers]
+    if any(value is _REFUSED for value in values):
+        return None
+    return values if question.repeats else values[0]
+
+
+_REFUSED = object()
+
+
+def _value(answer: Any, question: Question, faults: Faults) -> Any:
+    link_id, element = question.link_id, VALUE_ELEMENT[question.type]
+    if not isinstance(answer, dict) or list(answer) != [element]:
+        given = ", ".join(answer) if isinstance(answer, dict) and answer else "nothing"
+        faults.append((link_id, f"Must be answered with {element} alone (the item is of type {question.type}), not {given}."))
+        return _REFUSED
+    value = answer[element]
+    if question.type != "choice":
+        return value  # its type and range are the contract's to check, as for JSON
+    if not isinstance(value, dict) or set(value) - set(CODING_ELEMENTS) or not isinstance(value.get("code"), str):
+        faults.append((link_id, "Must be a Coding with a code from the answer options."))
+        return _REFUSED
+    if value.get("system") != question.code_system_url:
+        faults.append((link_id, f"The Coding's system must be {question.code_system_url}."))
+        return _REFUSED
+    if value["code"] not in dict(question.codes):
+        faults.append((link_id, f"The code {value['code']!r} is not in the answer set."))
+        return _REFUSED
+    return value["code"]
+
+
+def link_id_of(loc: tuple[Any, ...]) -> tuple[str, str]:
+    """A contract error's location (`("symptoms", 1, "onset")`) as the item it is about (`symptoms.onset`), and
+    the repeat it is in ("repeat 2 of symptoms"), if any."""
+    names = [str(part) for part in loc if not isinstance(part, int)]
+    if names[:1] == [IDENTIFIER_FIELD]:
+        return f"{RESOURCE}.identifier.value", ""
+    where = [
+        f"{'answer' if index == len(loc) - 1 else 'repeat'} {part + 1} of {'.'.join(names[: index - n])}"
+        for n, (index, part) in enumerate((i, p) for i, p in enumerate(loc) if isinstance(p, int))
+    ]
+    return ".".join(names) or RESOURCE, ", ".join(where)
