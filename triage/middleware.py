@@ -135,7 +135,7 @@ class DatabaseUnavailableMiddleware:
         logger.warning("Database unavailable: %s %s (%s)", request.method, request.path, type(exception).__name__)
         # A connection lost at the very end may follow a commit: retrying with the same external_id is always safe.
         response = problem_response(
-            503, "The database is unavailable. Retry shortly: a retry with the same external_id is safe."
+            503, "The database is unavailable. Retry shortly: a retry with the same external_id is safe.", request
         )
         response["Retry-After"] = str(self.retry_after_seconds)
         return response

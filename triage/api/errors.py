@@ -21,6 +21,7 @@ from triage.api.authentication import request_actor
 from triage.api.throttling import anonymous_budget_spent
 from triage.audit import Actor
 from triage.contract import InvalidBody
+from triage.fhir.resources import operation_outcome
 from triage.models import AuditAction
 from triage.services import ExternalIdConflict, failed_request_record
 from triage.text import REFUSED_MESSAGE
@@ -204,33 +205,38 @@ def _record_outside_drf(request: HttpRequest, status_code: int) -> None:
     )
 
 
-def problem_response(status_code: int, detail: str) -> JsonResponse:
-    """A problem+json response outside DRF: Django's error views, the probes, the database's 503."""
-    return JsonResponse(problem(status_code, detail), status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+def problem_response(status_code: int, detail: str, request: HttpRequest | None = None) -> JsonResponse:
+    """A problem+json response outside DRF: Django's error views, the probes, the database's 503. Under /fhir/, the
+    same as an OperationOutcome."""
+    body = problem(status_code, detail)
+    if request is not None and request.path_info.startswith(FHIR_PREFIX):
+        return JsonResponse(operation_outcome(body), status=status_code, content_type=FHIR_CONTENT_TYPE)
+    return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
 # Django's own error views (outside DRF), wired in config/urls.py: problem+json for machines, but the
 # admin's pages are for people, and get Django's own HTML pages.
 ADMIN_PREFIX = "/admin/"
+FHIR_PREFIX, FHIR_CONTENT_TYPE = "/fhir/", "application/fhir+json"
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path_info.startswith(ADMIN_PREFIX):
         return defaults.bad_request(request, exception)
-    return problem_response(400, "Bad request.")
+    return problem_response(400, "Bad request.", request)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path_info.startswith(ADMIN_PREFIX):
         _record_outside_drf(request, 403)
         return defaults.permission_denied(request, exception)
-    return problem_response(403, "You do not have permission to perform this action.")
+    return problem_response(403, "You do not have permission to perform this action.", request)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path_info.startswith(ADMIN_PREFIX):
         return defaults.page_not_found(request, exception)
-    return problem_response(404, "Not found.")
+    return problem_response(404, "Not found.", request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -238,7 +244,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     _record_outside_drf(request, 403)
     if request.path_info.startswith(ADMIN_PREFIX):
         return csrf.csrf_failure(request, reason)
-    return problem_response(403, "CSRF verification failed.")
+    return problem_response(403, "CSRF verification failed.", request)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -248,4 +254,4 @@ def server_error(request: HttpRequest) -> HttpResponse:
         logger.exception("The server error's audit event could not be written")
     if request.path_info.startswith(ADMIN_PREFIX):
         return defaults.server_error(request)
-    return problem_response(500, "An unexpected error occurred; it has been logged.")
+    return problem_response(500, "An unexpected error occurred; it has been logged.", request)
