@@ -170,7 +170,7 @@ def _value(answer: Any, question: Question, faults: Faults) -> Any:
     link_id, element = question.link_id, VALUE_ELEMENT[question.type]
     if not isinstance(answer, dict) or list(answer) != [element]:
         given = ", ".join(answer) if isinstance(answer, dict) and answer else "nothing"
-        faults.append((link_id, f"Must be answered with {element} alone (a {question.type} item), not {given}."))
+        faults.append((link_id, f"Must be answered with {element} alone (type {question.type}), not {given}."))
         return _REFUSED
     value = answer[element]
     if question.type != "choice":

@@ -52,46 +52,49 @@ def risk_assessment_resource(
     """An assessment as the API shows it (`representations.Assessment`) as a RiskAssessment: with the
     presentation's id as its own once stored (its current assessment), or, for a preview, with none."""
     level = assessment["level"]
-    findings = assessment["findings"]
+    findings, recommendations = assessment["findings"], assessment["recommendations"]
     resource: dict[str, Any] = {"resourceType": "RiskAssessment"}
     if presentation_id is not None:
         resource["id"] = presentation_id
-    return resource | {
-        # A preview scores what would be stored: preliminary, since nothing was.
-        "status": "final" if presentation_id is not None else "preliminary",
-        "subject": {"type": "Patient", "identifier": {"system": PATIENT_REFERENCE_SYSTEM, "value": subject}},
-        "occurrenceDateTime": _instant(assessment["assessed_at"]),
-        "method": {
-            "coding": [{"system": RULESET_SYSTEM, "code": assessment["ruleset_version"]}],
-            "text": f"twitch-triage red-flag rule set {assessment['ruleset_version']}",
-        },
-        "prediction": [
-            {
-                "outcome": {"text": "Triage level"},
-                "qualitativeRisk": {
-                    "coding": [{"system": _system(LEVEL_SYSTEM_ID), "code": level, "display": level_title(level)}],
-                    "text": level_title(level),
-                },
-                "rationale": f"Score {assessment['score']} of 100; "
-                + ("flagged for a clinician's review." if assessment["flagged"] else "not flagged."),
-            }
-        ],
-        "basis": [
-            {
-                "identifier": {"system": _system(RULE_SYSTEM_ID), "value": finding["code"]},
-                "display": f"{finding['title']} ({level_title(finding['level'])})",
-            }
-            for finding in findings
-        ],
-        "note": [
-            {
-                "text": f"{finding['title']} ({level_title(finding['level'])}): {finding['rationale']} "
-                f"Triggered by: {', '.join(finding['triggered_by'])}. Sources: {', '.join(finding['sources'])}."
-            }
-            for finding in findings
-        ],
-        "mitigation": "\n".join(RECOMMENDATIONS[code] for code in assessment["recommendations"]),
-    }
+    return (
+        resource
+        | {
+            # A preview scores what would be stored: preliminary, since nothing was.
+            "status": "final" if presentation_id is not None else "preliminary",
+            "subject": {"type": "Patient", "identifier": {"system": PATIENT_REFERENCE_SYSTEM, "value": subject}},
+            "occurrenceDateTime": _instant(assessment["assessed_at"]),
+            "method": {
+                "coding": [{"system": RULESET_SYSTEM, "code": assessment["ruleset_version"]}],
+                "text": f"twitch-triage red-flag rule set {assessment['ruleset_version']}",
+            },
+            "prediction": [
+                {
+                    "outcome": {"text": "Triage level"},
+                    "qualitativeRisk": {
+                        "coding": [{"system": _system(LEVEL_SYSTEM_ID), "code": level, "display": level_title(level)}],
+                        "text": level_title(level),
+                    },
+                    "rationale": f"Score {assessment['score']} of 100; "
+                    + ("flagged for a clinician's review." if assessment["flagged"] else "not flagged."),
+                }
+            ],
+            "basis": [
+                {
+                    "identifier": {"system": _system(RULE_SYSTEM_ID), "value": finding["code"]},
+                    "display": f"{finding['title']} ({level_title(finding['level'])})",
+                }
+                for finding in findings
+            ],
+            "note": [
+                {
+                    "text": f"{finding['title']} ({level_title(finding['level'])}): {finding['rationale']} "
+                    f"Triggered by: {', '.join(finding['triggered_by'])}. Sources: {', '.join(finding['sources'])}."
+                }
+                for finding in findings
+            ],
+        }
+        | ({"mitigation": "\n".join(RECOMMENDATIONS[code] for code in recommendations)} if recommendations else {})
+    )
 
 
 def _instant(value: str) -> str:
