@@ -111,7 +111,7 @@ def _answers(given: Any, items: tuple[Question, ...], parent: str, faults: Fault
     repeats: dict[str, int] = {}
     for item in given:
         link_id = item.get("linkId") if isinstance(item, dict) else None
-        question = by_link_id.get(link_id)
+        question = by_link_id.get(link_id) if isinstance(link_id, str) else None
         if question is None:
             faults.append((str(link_id) if isinstance(link_id, str) else parent, _unknown_item(link_id, items)))
             continue
