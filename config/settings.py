@@ -249,6 +249,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "triage.api.schema.fhir_operation_paths",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": ["self_care", "routine", "urgent", "emergency"],
         "UnitEnum": "triage.rules.measurements.UNITS",

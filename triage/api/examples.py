@@ -7,6 +7,9 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiExample
 
 from triage.contract import canonical
+from triage.fhir.answers import questionnaire_response
+from triage.fhir.questionnaire import questions
+from triage.fhir.resources import risk_assessment_resource
 from triage.rules import NEWEST, RULESETS, assess, presentation_from_payload
 
 # Demo external ids of the vignettes shown in the docs. The first is Swagger UI's default "Try it out" body: the
@@ -17,6 +20,7 @@ SHOWN = {
     "demo-p18": "Sudden slurred speech (emergency)",
 }
 EXAMPLE_TIME = "2026-11-26T10:00:00Z"
+FHIR = "application/fhir+json"
 
 
 def _assessment(result) -> dict:
@@ -32,10 +36,15 @@ def _assessment(result) -> dict:
 
 
 @cache
+def _shown() -> dict[str, dict]:
+    demo = json.loads((settings.BASE_DIR / "fixtures" / "demo_presentations.json").read_text())
+    return {payload["external_id"]: payload for payload in demo if payload["external_id"] in SHOWN}
+
+
+@cache
 def presentation_examples(preview: bool = False) -> list[OpenApiExample]:
     """Each shown vignette as a request and its answer: a stored presentation (201), or a preview's (200)."""
-    demo = json.loads((settings.BASE_DIR / "fixtures" / "demo_presentations.json").read_text())
-    by_id = {payload["external_id"]: payload for payload in demo}
+    by_id = _shown()
     examples = []
     for external_id, summary in SHOWN.items():
         payload = by_id[external_id]
@@ -69,4 +78,27 @@ def presentation_examples(preview: bool = False) -> list[OpenApiExample]:
             status_codes=["400"],
         )
     )
+    return examples
+
+
+@cache
+def form_examples(preview: bool = False) -> list[OpenApiExample]:
+    """The shown vignettes as a form sends them (a QuestionnaireResponse) and their RiskAssessment: stored (201),
+    or a preview's (200, nothing stored)."""
+    examples = []
+    for external_id, summary in SHOWN.items():
+        payload = _shown()[external_id]
+        result = assess(presentation_from_payload(canonical(payload)), RULESETS[NEWEST])
+        form = questionnaire_response(payload, questions(RULESETS[NEWEST]), version=NEWEST)
+        risk = risk_assessment_resource(
+            _assessment(result),
+            subject=payload["patient"]["reference"],
+            presentation_id=None if preview else "019ac4f2-5b7d-7c1e-9a0f-2d6b8e4c7a11",
+        )
+        examples.append(OpenApiExample(summary, value=form, request_only=True, media_type=FHIR))
+        examples.append(
+            OpenApiExample(
+                summary, value=risk, response_only=True, status_codes=["200" if preview else "201"], media_type=FHIR
+            )
+        )
     return examples

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from triage import selectors, services
+from triage.api import examples
 from triage.api.audit_views import AuditEventPagination
 from triage.api.authentication import request_actor
 from triage.api.errors import plain_message, problem_exception_handler
@@ -284,6 +285,7 @@ class QuestionnaireResponseView(FhirView):
             413,
             415,
         ),
+        examples=examples.form_examples(),
         tags=["fhir"],
     )
     def post(self, request: Request) -> Response:
@@ -316,6 +318,7 @@ class QuestionnaireResponsePreviewView(FhirView):
         "`preliminary`, no id) and stores nothing: audited as `assessment.preview`, rate-limited like a POST.",
         request={FHIR: fhir_schema("QuestionnaireResponse")},
         responses=fhir_responses({200: ("RiskAssessment", "Scored, not stored.")}, 400, 413, 415),
+        examples=examples.form_examples(preview=True),
         tags=["fhir"],
     )
     def post(self, request: Request) -> Response:

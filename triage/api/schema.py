@@ -41,3 +41,14 @@ class PydanticSchema(PydanticExtension):
             )
             auto_schema.registry.register_on_missing(component)
         return schema
+
+
+def fhir_operation_paths(result: dict, generator: object, request: object, public: bool) -> dict:
+    """A POSTPROCESSING_HOOK: drf-spectacular reads each route as a regex and drops its `$`, so that
+    `QuestionnaireResponse/$preview` would be documented without FHIR's operation marker. Put it back."""
+    from triage.api.fhir_urls import urlpatterns  # the URLconf imports the views, which import this module
+
+    marked = {str(route.pattern) for route in urlpatterns if "$" in str(route.pattern)}
+    renamed = {f"/fhir/{route.replace('$', '')}": f"/fhir/{route}" for route in marked}
+    result["paths"] = {renamed.get(path, path): operations for path, operations in result["paths"].items()}
+    return result

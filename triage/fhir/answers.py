@@ -198,3 +198,35 @@ def link_id_of(loc: tuple[Any, ...]) -> tuple[str, str]:
         for n, (index, part) in enumerate((i, p) for i, p in enumerate(loc) if isinstance(p, int))
     ]
     return ".".join(names) or RESOURCE, ", ".join(where)
+
+
+def questionnaire_response(body: dict[str, Any], items: tuple[Question, ...], *, version: str) -> dict[str, Any]:
+    """The QuestionnaireResponse a form sends for `body` (the JSON API's request body): the API docs' examples."""
+    return {
+        "resourceType": RESOURCE,
+        "identifier": {"value": body[IDENTIFIER_FIELD]},
+        "questionnaire": f"{QUESTIONNAIRE_URL}|{version}",
+        "status": "completed",
+        "item": _items_for(body, items),
+    }
+
+
+def _items_for(values: dict[str, Any], items: tuple[Question, ...]) -> list[dict[str, Any]]:
+    answered: list[dict[str, Any]] = []
+    for question in items:
+        value = values.get(question.name)
+        if value in (None, [], {}):
+            continue
+        each = value if question.repeats else [value]
+        if question.type == "group":
+            answered += [{"linkId": question.link_id, "item": _items_for(one, question.items)} for one in each]
+        else:
+            answered.append({"linkId": question.link_id, "answer": [_answer_for(question, one) for one in each]})
+    return answered
+
+
+def _answer_for(question: Question, value: Any) -> dict[str, Any]:
+    if question.type == "choice":
+        coding = {"system": question.code_system_url, "code": value, "display": dict(question.codes)[value]}
+        return {"valueCoding": coding}
+    return {VALUE_ELEMENT[question.type]: value}
