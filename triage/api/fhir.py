@@ -44,11 +44,16 @@ def audit_event_resource(event: AuditEvent) -> dict[str, Any]:
     entities.append(
         {
             "type": {"system": ENTITY_TYPE_SYSTEM, "code": "4", "display": "Other"},
+            # FHIR has no empty strings: a detail without a value (no request id outside a request) is left out.
             "detail": [
-                {"type": "sequence", "valueString": str(event.sequence)},
-                {"type": "request-id", "valueString": event.request_id},
-                {"type": "prev-hash", "valueString": event.prev_hash},
-                {"type": "hash", "valueString": event.hash},
+                {"type": name, "valueString": value}
+                for name, value in (
+                    ("sequence", str(event.sequence)),
+                    ("request-id", event.request_id),
+                    ("prev-hash", event.prev_hash),
+                    ("hash", event.hash),
+                )
+                if value
             ],
         }
     )

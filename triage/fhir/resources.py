@@ -142,16 +142,13 @@ def searchset(resources: list[dict[str, Any]], *, base: str, self_url: str, next
     links = [{"relation": "self", "url": self_url}]
     if next_url:
         links.append({"relation": "next", "url": next_url})
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "link": links,
-        "entry": [
-            {
-                "fullUrl": f"{base}{resource['resourceType']}/{resource['id']}",
-                "resource": resource,
-                "search": {"mode": "match"},
-            }
-            for resource in resources
-        ],
-    }
+    entries = [
+        {
+            "fullUrl": f"{base}{resource['resourceType']}/{resource['id']}",
+            "resource": resource,
+            "search": {"mode": "match"},
+        }
+        for resource in resources
+    ]
+    # FHIR JSON has no empty arrays: a search that finds nothing has no `entry`.
+    return {"resourceType": "Bundle", "type": "searchset", "link": links} | ({"entry": entries} if entries else {})

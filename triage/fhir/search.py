@@ -9,7 +9,8 @@ DATE = re.compile(
     r"(?P<prefix>eq|gt|ge|lt|le)?"
     r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
     r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?P<fraction>\.\d{1,6})?)?"
-    r"(?P<offset>Z|[+-]\d{2}:\d{2}))?)?)?"
+    r"(?P<offset>Z|[+-]\d{2}:\d{2}))?)?)?",
+    re.ASCII,  # \d: 0-9 only, not every script's digits
 )
 DATE_FORMAT = "a FHIR date, optionally prefixed eq, gt, ge, lt or le (`ge2026-12-01`, `lt2026-12-06T09:30:00Z`)"
 
@@ -56,20 +57,22 @@ def _period(match: re.Match[str]) -> tuple[datetime, datetime]:
             ).astimezone(UTC)
     except (ValueError, OverflowError) as exc:
         raise InvalidSearch(f"Not a real date or time: must be {DATE_FORMAT}.") from exc
-    if match["offset"] is not None:
-        step = (
-            timedelta(microseconds=1)
-            if match["fraction"]
-            else timedelta(seconds=1)
-            if match["second"]
-            else timedelta(minutes=1)
-        )
-        return start, start + step
+    try:
+        return start, _end(match, start)
+    except (ValueError, OverflowError):  # a period that ends past year 9999: open to the end of time
+        return start, datetime.max.replace(tzinfo=UTC)
+
+
+def _end(match: re.Match[str], start: datetime) -> datetime:
+    if match["offset"] is not None:  # a time: to the next second, minute or microsecond, as precise as given
+        if match["fraction"]:
+            return start + timedelta(microseconds=1)
+        return start + (timedelta(seconds=1) if match["second"] else timedelta(minutes=1))
     if match["day"]:
-        return start, start + timedelta(days=1)
+        return start + timedelta(days=1)
     if match["month"]:
-        return start, (start + timedelta(days=31)).replace(day=1)
-    return start, start.replace(year=year + 1) if year < 9999 else datetime.max.replace(tzinfo=UTC)
+        return (start + timedelta(days=31)).replace(day=1)
+    return start.replace(year=start.year + 1)
 
 
 def entity_reference(value: str) -> tuple[str, str]:
