@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
+from triage import fhir
 from triage.api.authentication import KEYWORD
 from triage.api.errors import ADMIN_PREFIX, problem_response, refusals_throttled
 from triage.api.throttling import AnonymousRefusalThrottle
@@ -72,7 +73,7 @@ class RefusalFloodMiddleware:
             and not _sends_credentials(request)
             and (wait := AnonymousRefusalThrottle().wait_if_spent(request)) is not None
         ):
-            return refusals_throttled(wait)
+            return refusals_throttled(wait, request)
         return self.get_response(request)
 
 
@@ -95,8 +96,8 @@ class AdminMessageMiddleware(MessageMiddleware):
         return super().__call__(request)
 
 
-API_PREFIX = "/api/"
-API_ENDPOINTS = "/api/v1/"  # each needs credentials; the schema and its docs pages, outside it, do not
+API_PREFIX = ("/api/", fhir.PATH_PREFIX)
+API_ENDPOINTS = ("/api/v1/", fhir.PATH_PREFIX)  # each needs credentials; the schema and its docs pages do not
 
 
 class AdminQueryMiddleware:

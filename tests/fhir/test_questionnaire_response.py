@@ -326,3 +326,63 @@ def test_the_preview_refuses_what_a_create_refuses(intake_api, good):
 
     assert response.status_code == 400
     assert expressions_of(response) == ["twitch.side"]
+
+
+def test_a_null_answer_is_refused_not_read_as_unanswered(intake_api, good):
+    twitch = item(good, "twitch")
+    twitch["item"].append({"linkId": "twitch.loss_of_facial_control", "answer": [{"valueBoolean": None}]})
+
+    assert [expression for expression, _ in refused(intake_api, good)] == ["twitch.loss_of_facial_control"]
+
+
+def test_a_display_that_contradicts_its_code_is_refused(intake_api, good):
+    item(good, "twitch.side")["answer"][0]["valueCoding"]["display"] = "Right"  # the code says left
+
+    issues = refused(intake_api, good)
+
+    assert [expression for expression, _ in issues] == ["twitch.side"]
+    assert "contradicts" in issues[0][1]
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        {"type": "Group", "identifier": {"value": "pt-1"}},
+        {"identifier": {"system": "http://example.org/mrn", "value": "pt-1"}},
+        {"reference": "Patient/123"},
+    ],
+)
+def test_a_subject_other_than_the_pseudonymous_patient_is_refused(intake_api, good, subject):
+    good["subject"] = subject
+
+    assert "QuestionnaireResponse.subject" in [expression for expression, _ in refused(intake_api, good)]
+
+
+def test_a_narrative_is_refused_rather_than_dropped(intake_api, good):
+    good["text"] = {"status": "generated", "div": "<div xmlns='http://www.w3.org/1999/xhtml'>chest pain</div>"}
+
+    assert [expression for expression, _ in refused(intake_api, good)] == ["QuestionnaireResponse.text"]
+
+
+def test_a_repeated_symptom_is_named_as_repeated(intake_api, good):
+    repeats = [one for one in good["item"] if one["linkId"] == "symptoms"]
+    good["item"].append(copy.deepcopy(repeats[0]))
+
+    assert refused(intake_api, good) == [("symptoms.code", "Repeated symptom. (repeat 3 of symptoms)")]
+
+
+def test_a_conflict_is_recorded_as_the_json_apis_refusal(intake_api):
+    form = served_form(intake_api)
+    fhir_post(intake_api, CREATE, fill_in(form, make_payload(external_id="form-9")))
+
+    fhir_post(intake_api, CREATE, fill_in(form, make_payload(external_id="form-9", history=["prior_stroke"])))
+
+    assert AuditEvent.objects.filter(event_type="presentation.create", status=409).count() == 1
+
+
+@pytest.mark.parametrize("path", ["/fhir/RiskAssessment/%00", "/fhir/CodeSystem/a%00b", "/fhir/Questionnaire/a b"])
+def test_an_id_that_is_no_fhir_id_is_a_404_operation_outcome(clinician_api, path):
+    response = clinician_api.get(path)
+
+    assert response.status_code == 404
+    assert parsed(response.json()).issue[0].code == "not-found"

@@ -39,7 +39,7 @@ def paths(intake_key) -> list[str]:
         route = re.sub(r"<uuid:pk>", str(presentation.pk), route)
         route = re.sub(r"<int:pk>", str(event.pk), route)
         route = re.sub(r"<(path:object_id|id)>", str(ids.get(model, 1)), route)
-        route = route.replace("<path:content_type_id>", "1")
+        route = route.replace("<path:content_type_id>", "1").replace("<fhir_id:pk>", "twitch-intake")
         route = re.sub(r"\^\(\?P<app_label>[a-z_|]+\)/\$", "triage/", route).replace("(?P<url>.*)$", "nowhere/")
         assert "<" not in route and "(" not in route, route
         return "/" + route

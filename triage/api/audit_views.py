@@ -20,7 +20,7 @@ from triage.api.serializers import AuditEventSerializer
 from triage.api.views import problems, refuse_unknown_query_parameters
 from triage.models import AuditEvent, Role
 
-FHIR = "application/fhir+json"
+FHIR = FhirJSONRenderer.media_type
 
 
 class AuditEventPagination(CursorPagination):

@@ -17,6 +17,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from triage import fhir
 from triage.api.authentication import request_actor
 from triage.api.throttling import anonymous_budget_spent
 from triage.audit import Actor
@@ -80,8 +81,14 @@ def contract_errors(exc: InvalidBody) -> dict[str, list[str]]:
     return errors
 
 
+# Errors the contract finds beside pydantic's (a repeat, a code the rule set cannot read): their input is not kept.
+FOUND_BESIDE = ("invalid", "not_read")
+
+
 def plain_message(error: Any) -> str:
     value = error["input"]
+    if error["type"] in FOUND_BESIDE:
+        return error["msg"]
     if error["type"] == "missing":
         return "This field is required."
     if error["type"] == "extra_forbidden":
@@ -162,10 +169,12 @@ AUDITED_REFUSALS = {401, 403, 404, 409}
 ACTION_BY_METHOD = {"GET": AuditAction.READ, "HEAD": AuditAction.READ, "POST": AuditAction.CREATE}
 
 
-def refusals_throttled(wait: float) -> JsonResponse:
+def refusals_throttled(wait: float, request: HttpRequest | None = None) -> JsonResponse:
     """429 for an address without credentials past its budget of refusals. Not DRF's Throttled, which translates
     its message anew each time (a sixth of this answer's CPU)."""
-    response = problem_response(status.HTTP_429_TOO_MANY_REQUESTS, "Too many refused requests from this address.")
+    response = problem_response(
+        status.HTTP_429_TOO_MANY_REQUESTS, "Too many refused requests from this address.", request
+    )
     response["Retry-After"] = str(math.ceil(wait))
     return response
 
@@ -209,15 +218,14 @@ def problem_response(status_code: int, detail: str, request: HttpRequest | None 
     """A problem+json response outside DRF: Django's error views, the probes, the database's 503. Under /fhir/, the
     same as an OperationOutcome."""
     body = problem(status_code, detail)
-    if request is not None and request.path_info.startswith(FHIR_PREFIX):
-        return JsonResponse(operation_outcome(body), status=status_code, content_type=FHIR_CONTENT_TYPE)
+    if request is not None and request.path_info.startswith(fhir.PATH_PREFIX):
+        return JsonResponse(operation_outcome(body), status=status_code, content_type=fhir.MEDIA_TYPE)
     return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
 # Django's own error views (outside DRF), wired in config/urls.py: problem+json for machines, but the
 # admin's pages are for people, and get Django's own HTML pages.
 ADMIN_PREFIX = "/admin/"
-FHIR_PREFIX, FHIR_CONTENT_TYPE = "/fhir/", "application/fhir+json"
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -7,6 +7,7 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiExample
 
 from triage.contract import canonical
+from triage.fhir import MEDIA_TYPE as FHIR
 from triage.fhir.answers import questionnaire_response
 from triage.fhir.questionnaire import questions
 from triage.fhir.resources import risk_assessment_resource
@@ -20,7 +21,6 @@ SHOWN = {
     "demo-p18": "Sudden slurred speech (emergency)",
 }
 EXAMPLE_TIME = "2026-11-26T10:00:00Z"
-FHIR = "application/fhir+json"
 
 
 def _assessment(result) -> dict:

@@ -3,6 +3,7 @@
 from typing import Any
 
 from triage.api.renderers import FastJSONRenderer
+from triage.fhir import MEDIA_TYPE
 from triage.models import AuditEvent
 
 EVENT_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/audit-event-type"
@@ -13,7 +14,7 @@ OUTCOME = {"success": "0", "failure": "4"}
 
 
 class FhirJSONRenderer(FastJSONRenderer):
-    media_type = "application/fhir+json"
+    media_type = MEDIA_TYPE
     format = "fhir"
 
 

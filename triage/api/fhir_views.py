@@ -31,7 +31,7 @@ from triage.api.representations import presentation_body, preview_body
 from triage.api.views import refuse_unknown_query_parameters
 from triage.checks import routes
 from triage.contract import InvalidBody, PresentationInput, validated
-from triage.fhir import CANONICAL, FHIR_VERSION
+from triage.fhir import CANONICAL, FHIR_VERSION, MEDIA_TYPE, PATH_PREFIX
 from triage.fhir.answers import Faults, link_id_of, response_body
 from triage.fhir.questionnaire import QUESTIONNAIRE_ID, code_systems, questionnaire_resource, questions
 from triage.fhir.resources import operation_outcome, result_code_systems, risk_assessment_resource, searchset
@@ -39,8 +39,8 @@ from triage.fhir.search import InvalidSearch, date_condition, entity_reference
 from triage.models import AuditEvent, Presentation, Role
 from triage.rulesets import active_ruleset
 
-FHIR = "application/fhir+json"
-FHIR_PREFIX = "fhir/"
+FHIR = MEDIA_TYPE
+FHIR_PREFIX = PATH_PREFIX.lstrip("/")  # as routes are written
 ANY_ROLE = allow(Role.INTAKE, Role.CLINICIAN, Role.AUDITOR)
 
 
@@ -142,8 +142,9 @@ def _assessable(request: Request) -> dict[str, Any]:
     """The JSON API's body a QuestionnaireResponse to the active Questionnaire gives; else a 400 naming every fault:
     the response's own, then the contract's about what could be read."""
     ruleset = active_ruleset()
-    body, faults = response_body(json_body(request), questions(ruleset), version=ruleset.version)
-    if faults:
+    response = json_body(request)
+    body, faults = response_body(response, questions(ruleset), version=ruleset.version)
+    if faults and isinstance(response, dict):
         try:
             validated(PresentationInput, body)
         except InvalidBody as exc:
@@ -153,6 +154,7 @@ def _assessable(request: Request) -> dict[str, Any]:
                 for fault in _contract_faults(exc)
                 if not any(fault[0] == name or fault[0].startswith(f"{name}.") for name in named)
             ]
+    if faults:
         raise _invalid(faults)
     return body
 
@@ -266,7 +268,7 @@ QUESTIONNAIRE_RESPONSE_DOCS = (
 
 class QuestionnaireResponseView(FhirView):
     fhir_type, fhir_interaction = "QuestionnaireResponse", "create"
-    audit_entity = "presentation"
+    audit_entity, action = "presentation", "create"  # refusals recorded as the JSON API's (presentation.create)
     permission_classes = [allow(Role.INTAKE)]
 
     @extend_schema(
@@ -334,7 +336,7 @@ class QuestionnaireResponsePreviewView(FhirView):
 
 class RiskAssessmentView(FhirView):
     fhir_type, fhir_interaction = "RiskAssessment", "read"
-    audit_entity = "presentation"
+    audit_entity, action = "presentation", "retrieve"
     audit_entity_type = "Presentation"
     permission_classes = [allow(Role.INTAKE, Role.CLINICIAN)]
     queryset = Presentation.objects.none()  # what the id names, for the route walk; reads go through selectors
@@ -346,11 +348,11 @@ class RiskAssessmentView(FhirView):
         responses=fhir_responses({200: ("RiskAssessment", "The current assessment.")}, 404),
         tags=["fhir"],
     )
-    def get(self, request: Request, pk: str) -> Response:
+    def get(self, request: Request, pk: uuid.UUID) -> Response:
         refuse_unknown_query_parameters(request, None, set())
         try:
-            presentation = selectors.presentation_get(presentation_id=uuid.UUID(pk), client=intake_client(request))
-        except (ValueError, Presentation.DoesNotExist) as exc:
+            presentation = selectors.presentation_get(presentation_id=pk, client=intake_client(request))
+        except Presentation.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
         shown = presentation_body(presentation)
         services.presentation_read_record(presentation=presentation, by=request_actor(request))
@@ -369,7 +371,7 @@ class AuditEventSearchPagination(AuditEventPagination):
 class AuditEventSearchView(FhirView):
     fhir_type, fhir_interaction = "AuditEvent", "search-type"
     fhir_search = {"date": "date", "entity": "reference"}
-    audit_entity = "audit_event"
+    audit_entity, action = "audit_event", "list"
     permission_classes = [allow(Role.AUDITOR)]
     queryset = AuditEvent.objects.all()
     lookup_field = "sequence"  # what names an event, in its id and in the read's audit record
@@ -438,7 +440,7 @@ class AuditEventSearchView(FhirView):
 
 class AuditEventReadView(FhirView):
     fhir_type, fhir_interaction = "AuditEvent", "read"
-    audit_entity = "audit_event"
+    audit_entity, action = "audit_event", "retrieve"
     audit_entity_type = "AuditEvent"
     permission_classes = [allow(Role.AUDITOR)]
     queryset = AuditEvent.objects.all()

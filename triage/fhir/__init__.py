@@ -7,3 +7,5 @@ Pure functions of the contract (triage.contract) and a rule set, no database: th
 # Our canonical URLs: names, not addresses (FHIR canonicals need not resolve). `.invalid` can never be anyone's.
 CANONICAL = "http://twitch-triage.invalid/fhir"
 FHIR_VERSION = "4.0.1"
+MEDIA_TYPE = "application/fhir+json"
+PATH_PREFIX = "/fhir/"  # where the API serves it (config/urls.py)

@@ -9,13 +9,15 @@ the element's path, `QuestionnaireResponse.identifier`), with the repeat they ar
 
 from typing import Any
 
+from triage.fhir import CANONICAL
 from triage.fhir.questionnaire import IDENTIFIER_FIELD, QUESTIONNAIRE_ID, QUESTIONNAIRE_URL, Question
 
 RESOURCE = "QuestionnaireResponse"
-# Elements read from the response; `id`, `meta`, `text`, `language` and `authored` are the envelope's, accepted and
-# not kept (a server ignores a resource's id on create). Anything else (extensions above all) is refused.
+PATIENT_REFERENCE_SYSTEM = f"{CANONICAL}/patient-reference"  # the intake form's pseudonymous id
+# Elements read from the response; `id`, `meta`, `language` and `authored` are the envelope's, accepted and not
+# kept (a server ignores a resource's id on create). Anything else (a narrative, extensions) is refused.
 READ = ("resourceType", "identifier", "questionnaire", "status", "subject", "item")
-ENVELOPE = ("id", "meta", "text", "language", "authored")
+ENVELOPE = ("id", "meta", "language", "authored")
 ITEM_ELEMENTS = ("linkId", "text", "answer", "item")
 VALUE_ELEMENT = {
     "boolean": "valueBoolean",
@@ -26,7 +28,7 @@ VALUE_ELEMENT = {
     "dateTime": "valueDateTime",
     "choice": "valueCoding",
 }
-CODING_ELEMENTS = ("system", "code", "display", "version", "userSelected")
+CODING_ELEMENTS = ("system", "code", "display")
 
 Faults = list[tuple[str, str]]  # (expression, message)
 
@@ -95,8 +97,19 @@ def _check_subject(given: Any, reference: Any, faults: Faults) -> None:
         return
     identifier = given.get("identifier") if isinstance(given, dict) else None
     value = identifier.get("value") if isinstance(identifier, dict) else None
-    if value is None or set(given) - {"identifier", "type"}:
-        faults.append((f"{RESOURCE}.subject", "Must be a Reference by identifier to the pseudonymous reference."))
+    if (
+        value is None
+        or set(given) - {"identifier", "type"}
+        or given.get("type", "Patient") != "Patient"
+        or set(identifier) - {"system", "value"}
+        or identifier.get("system", PATIENT_REFERENCE_SYSTEM) != PATIENT_REFERENCE_SYSTEM
+    ):
+        faults.append(
+            (
+                f"{RESOURCE}.subject",
+                f"Must be a Patient by identifier (system {PATIENT_REFERENCE_SYSTEM}): the pseudonymous reference.",
+            )
+        )
     elif value != reference:
         faults.append((f"{RESOURCE}.subject", "Must be the same reference as the answer to patient.reference."))
 
@@ -173,6 +186,9 @@ def _value(answer: Any, question: Question, faults: Faults) -> Any:
         faults.append((link_id, f"Must be answered with {element} alone (type {question.type}), not {given}."))
         return _REFUSED
     value = answer[element]
+    if value is None:
+        faults.append((link_id, "Must not be null: leave the item out to leave it unanswered."))
+        return _REFUSED
     if question.type != "choice":
         return value  # its type and range are the contract's to check, as for JSON
     if not isinstance(value, dict) or set(value) - set(CODING_ELEMENTS) or not isinstance(value.get("code"), str):
@@ -181,8 +197,12 @@ def _value(answer: Any, question: Question, faults: Faults) -> Any:
     if value.get("system") != question.code_system_url:
         faults.append((link_id, f"The Coding's system must be {question.code_system_url}."))
         return _REFUSED
-    if value["code"] not in dict(question.codes):
+    titles = dict(question.codes)
+    if value["code"] not in titles:
         faults.append((link_id, f"The code {value['code']!r} is not in the answer set."))
+        return _REFUSED
+    if value.get("display", titles[value["code"]]) != titles[value["code"]]:  # which did the person choose?
+        faults.append((link_id, f"The display contradicts the code {value['code']!r}: {titles[value['code']]!r}."))
         return _REFUSED
     return value["code"]
 
@@ -190,13 +210,15 @@ def _value(answer: Any, question: Question, faults: Faults) -> Any:
 def link_id_of(loc: tuple[Any, ...]) -> tuple[str, str]:
     """A contract error's location (`("symptoms", 1, "onset")`) as the item it is about (`symptoms.onset`), and
     the repeat it is in ("repeat 2 of symptoms"), if any."""
-    names = [str(part) for part in loc if not isinstance(part, int)]
-    if names[:1] == [IDENTIFIER_FIELD]:
+    if loc[:1] == (IDENTIFIER_FIELD,):
         return f"{RESOURCE}.identifier.value", ""
-    where = [
-        f"{'answer' if index == len(loc) - 1 else 'repeat'} {part + 1} of {'.'.join(names[: index - n])}"
-        for n, (index, part) in enumerate((i, p) for i, p in enumerate(loc) if isinstance(p, int))
-    ]
+    names: list[str] = []
+    where = []
+    for part in loc:
+        if isinstance(part, int):  # an index into the list the names so far lead to
+            where.append(f"repeat {part + 1} of {'.'.join(names)}")
+        else:
+            names.append(str(part))
     return ".".join(names) or RESOURCE, ", ".join(where)
 
 

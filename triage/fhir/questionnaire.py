@@ -104,6 +104,8 @@ def _question(name: str, field: FieldInfo, prefix: str, reads: dict[str, tuple[s
         isinstance(item, FieldInfo) and (item.json_schema_extra or {}).get("format") == "date-time" for item in metadata
     ):
         return Question(type="dateTime", **common)
+    if kind is not str:  # a type added to the contract that no item type here renders: say so, never guess
+        raise TypeError(f"No Questionnaire item type for {link_id} ({kind!r}): add one in triage.fhir.questionnaire.")
     max_length = getattr(bounds.get(annotated_types.MaxLen), "max_length", None)
     text_type = "text" if max_length and max_length > LONG_TEXT else "string"
     return Question(type=text_type, max_length=max_length, **common)

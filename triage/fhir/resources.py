@@ -5,12 +5,12 @@ from http import HTTPStatus
 from typing import Any
 
 from triage.fhir import CANONICAL
+from triage.fhir.answers import PATIENT_REFERENCE_SYSTEM
 from triage.fhir.questionnaire import code_system_resource
 from triage.rules import Level, RuleSet
 from triage.rules.vocabulary import RECOMMENDATIONS
 
 LEVEL_SYSTEM_ID, RULE_SYSTEM_ID, RECOMMENDATION_SYSTEM_ID = "triage-level", "rule", "recommendation"
-PATIENT_REFERENCE_SYSTEM = f"{CANONICAL}/patient-reference"  # the intake form's pseudonymous id
 RULESET_SYSTEM = f"{CANONICAL}/ruleset-version"
 
 
