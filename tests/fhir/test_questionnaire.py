@@ -15,12 +15,17 @@ from triage.rules.vocabulary import HISTORY, LOCATIONS, SYMPTOMS
 pytestmark = pytest.mark.django_db
 
 
-def items_by_link_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {
-        link_id: found
-        for item in items
-        for link_id, found in {item["linkId"]: item, **items_by_link_id(item.get("item", []))}.items()
-    }
+def items_by_link_id(items: list[dict[str, Any]], *, types: frozenset[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Every item under `items` by linkId (the questions and groups; `types` to choose others, e.g. display)."""
+    found = {}
+    for item in items:
+        if item["type"] in (types or ANSWERED):
+            found[item["linkId"]] = item
+        found |= items_by_link_id(item.get("item", []), types=types)
+    return found
+
+
+ANSWERED = frozenset({"group", "boolean", "integer", "decimal", "string", "text", "dateTime", "choice"})
 
 
 def contract_paths(schema: dict[str, Any], defs: dict[str, Any], prefix: str = "") -> dict[str, bool]:
@@ -67,7 +72,7 @@ def test_symptoms_are_a_repeating_group_whose_onset_and_resolution_follow_the_ch
     items = items_by_link_id(questionnaire["item"])
 
     assert (items["symptoms"]["type"], items["symptoms"]["repeats"]) == ("group", True)
-    assert [item["linkId"] for item in items["symptoms"]["item"]] == [
+    assert [item["linkId"] for item in items["symptoms"]["item"] if item["type"] in ANSWERED] == [
         "symptoms.code",
         "symptoms.onset",
         "symptoms.resolved",
@@ -166,3 +171,37 @@ def test_the_result_code_systems_hold_the_levels_rules_and_recommendations(intak
     assert [concept.code for concept in levels.concept] == ["self_care", "routine", "urgent", "emergency"]
     assert [concept.code for concept in rules.concept] == [rule.code for rule in RULESETS["2027.01"].rules]
     assert [concept.code for concept in recommendations.concept] == list(RULESETS["2027.01"].recommendations)
+
+
+def test_the_contracts_descriptions_are_shown_as_help_beside_their_items(questionnaire):
+    help_texts = items_by_link_id(questionnaire["item"], types=frozenset({"display"}))
+
+    assert help_texts["patient.reference.help"]["text"].startswith("A pseudonymous id; never a name")
+    assert (
+        help_texts["measurements.blood_glucose.help"]["text"]
+        == "Taken within the last 24 hours; where several were taken, the lowest."
+    )
+    assert all(
+        item["extension"][0]["valueCodeableConcept"]["coding"][0]["code"] == "help" for item in help_texts.values()
+    )
+    assert items_by_link_id(questionnaire["item"])["symptoms.code"]["text"] == "Symptom"
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "status"),
+    [
+        ("?_format=json", "", 200),
+        ("?_format=application/fhir%2Bjson", "", 200),
+        ("", "application/json", 200),
+        ("", "application/fhir+json;q=0.9, text/html", 200),
+        ("?_format=xml", "", 406),
+        ("", "application/fhir+xml", 406),
+    ],
+)
+def test_it_answers_fhir_json_to_whoever_takes_it_and_406_to_an_xml_client(intake_api, query, accept, status):
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+
+    response = intake_api.get(f"{QUESTIONNAIRE}{query}", **headers)
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/fhir+json"

@@ -21,6 +21,7 @@ SHOWN = {
     "demo-p18": "Sudden slurred speech (emergency)",
 }
 EXAMPLE_TIME = "2026-11-26T10:00:00Z"
+PRESENTATION_ID, ASSESSMENT_ID = "019ac4f2-5b7d-7c1e-9a0f-2d6b8e4c7a11", "019ac4f2-5b7e-7a1b-8c3d-5e7f9a1b3c5d"
 
 
 def _assessment(result) -> dict:
@@ -55,11 +56,11 @@ def presentation_examples(preview: bool = False) -> list[OpenApiExample]:
         else:
             answer, status = (
                 {
-                    "id": "019ac4f2-5b7d-7c1e-9a0f-2d6b8e4c7a11",
+                    "id": PRESENTATION_ID,
                     "received_at": EXAMPLE_TIME,
                     "review_status": "pending",
                     **canonical(payload),
-                    "assessment": {"id": "019ac4f2-5b7e-7a1b-8c3d-5e7f9a1b3c5d", **_assessment(result)},
+                    "assessment": {"id": ASSESSMENT_ID, **_assessment(result)},
                 },
                 "201",
             )
@@ -90,10 +91,11 @@ def form_examples(preview: bool = False) -> list[OpenApiExample]:
         payload = _shown()[external_id]
         result = assess(presentation_from_payload(canonical(payload)), RULESETS[NEWEST])
         form = questionnaire_response(payload, questions(RULESETS[NEWEST]), version=NEWEST)
+        assessment = _assessment(result) if preview else {"id": ASSESSMENT_ID, **_assessment(result)}
         risk = risk_assessment_resource(
-            _assessment(result),
+            assessment,
             subject=payload["patient"]["reference"],
-            presentation_id=None if preview else "019ac4f2-5b7d-7c1e-9a0f-2d6b8e4c7a11",
+            presentation_id=None if preview else PRESENTATION_ID,
         )
         examples.append(OpenApiExample(summary, value=form, request_only=True, media_type=FHIR))
         examples.append(

@@ -48,14 +48,25 @@ class FhirJSONParser(StrictJSONParser):
     media_type = FHIR
 
 
+# FHIR's `_format` values and Accept media types that FHIR JSON answers.
+JSON_FORMATS = frozenset({"json", "application/json", MEDIA_TYPE, "*/*", "application/*"})
+FORMAT = "_format"  # a query parameter every FHIR interaction takes
+
+
 class FhirOnly(BaseContentNegotiation):
-    """FHIR JSON whatever the Accept header says: the one format served (and `application/json` clients read it)."""
+    """FHIR JSON, the one format served: to `_format=json` or an Accept header that takes it (or none); 406 to a
+    client that asks for XML alone."""
 
     def select_parser(self, request: Request, parsers: list) -> Any:
         content_type = request.content_type.partition(";")[0].strip()
         return next((parser for parser in parsers if parser.media_type == content_type), None)
 
     def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None) -> tuple:
+        wanted = request.query_params.getlist(FORMAT) or [
+            media_type.partition(";")[0].strip() for media_type in request.META.get("HTTP_ACCEPT", "*/*").split(",")
+        ]
+        if not JSON_FORMATS.intersection(wanted):
+            raise exceptions.NotAcceptable("Only FHIR JSON is served: `_format=json`, or Accept application/fhir+json.")
         return renderers[0], renderers[0].media_type
 
 
@@ -91,6 +102,7 @@ ERRORS = {
     404: "No such resource (or not one the caller may see).",
     409: "The identifier was already used by this API key with different answers.",
     413: "The request body is larger than 64 KiB.",
+    406: "Only FHIR JSON is served (`_format=json`, or Accept application/fhir+json).",
     415: "The request body is not FHIR JSON.",
     429: "Too many requests; see Retry-After.",
 }
@@ -103,7 +115,7 @@ def fhir_responses(ok: dict[int, tuple[str, str]], *errors: int) -> dict[tuple[i
     }
     answers |= {
         (code, FHIR): OpenApiResponse(fhir_schema("OperationOutcome"), description=ERRORS[code])
-        for code in (*errors, 401, 403, 429)
+        for code in (*errors, 401, 403, 406, 429)
     }
     return answers
 
@@ -170,7 +182,7 @@ class CapabilityStatementView(FhirView):
         tags=["fhir"],
     )
     def get(self, request: Request) -> Response:
-        refuse_unknown_query_parameters(request, None, set())
+        refuse_unknown_query_parameters(request, None, {FORMAT})
         return Response(capability_statement(request))
 
 
@@ -233,7 +245,7 @@ class QuestionnaireView(FhirView):
         tags=["fhir"],
     )
     def get(self, request: Request, pk: str) -> Response:
-        refuse_unknown_query_parameters(request, None, set())
+        refuse_unknown_query_parameters(request, None, {FORMAT})
         if pk != QUESTIONNAIRE_ID:
             raise exceptions.NotFound(f"No Questionnaire {pk!r}: the intake form is {QUESTIONNAIRE_ID}.")
         return Response(questionnaire_resource(active_ruleset()))
@@ -251,7 +263,7 @@ class CodeSystemView(FhirView):
         tags=["fhir"],
     )
     def get(self, request: Request, pk: str) -> Response:
-        refuse_unknown_query_parameters(request, None, set())
+        refuse_unknown_query_parameters(request, None, {FORMAT})
         ruleset = active_ruleset()
         found = (code_systems(ruleset) | result_code_systems(ruleset)).get(pk)
         if found is None:
@@ -349,7 +361,7 @@ class RiskAssessmentView(FhirView):
         tags=["fhir"],
     )
     def get(self, request: Request, pk: uuid.UUID) -> Response:
-        refuse_unknown_query_parameters(request, None, set())
+        refuse_unknown_query_parameters(request, None, {FORMAT})
         try:
             presentation = selectors.presentation_get(presentation_id=pk, client=intake_client(request))
         except Presentation.DoesNotExist as exc:
@@ -409,7 +421,7 @@ class AuditEventSearchView(FhirView):
         )
 
     def _matching(self, request: Request) -> QuerySet[AuditEvent]:
-        known = {*self.fhir_search, "_count", "_cursor"}
+        known = {*self.fhir_search, "_count", "_cursor", FORMAT}
         errors = {name: ["Unknown search parameter."] for name in request.query_params if name not in known}
         errors |= {
             name: ["Given more than once: give one value."]
@@ -454,7 +466,7 @@ class AuditEventReadView(FhirView):
         tags=["fhir"],
     )
     def get(self, request: Request, pk: int) -> Response:
-        refuse_unknown_query_parameters(request, None, set())
+        refuse_unknown_query_parameters(request, None, {FORMAT})
         event = self.queryset.filter(sequence=pk).first()
         if event is None:
             raise exceptions.NotFound()

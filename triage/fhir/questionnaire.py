@@ -7,7 +7,7 @@ what would be refused; a field added to the contract appears here with nothing e
 """
 
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -25,6 +25,11 @@ QUESTIONNAIRE_URL = f"{CANONICAL}/Questionnaire/{QUESTIONNAIRE_ID}"
 IDENTIFIER_FIELD = "external_id"  # QuestionnaireResponse.identifier: the idempotency key, not a question
 LONG_TEXT = 255  # longer strings are free text (`text`), shorter ones a line (`string`)
 EXTENSION = "http://hl7.org/fhir/StructureDefinition/"
+HELP = ".help"  # a help text's linkId: its item's, then this (no field of the contract is named `help`)
+HELP_CONTROL = {
+    "url": f"{EXTENSION}questionnaire-itemControl",
+    "valueCodeableConcept": {"coding": [{"system": "http://hl7.org/fhir/questionnaire-item-control", "code": "help"}]},
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class Question:
     maximum: int | None = None
     max_length: int | None = None
     enabled_by: str | None = None  # the linkId whose answer makes this one relevant
+    help: str | None = None  # the contract's description of the field, shown beside it
 
     @property
     def name(self) -> str:
@@ -74,7 +80,13 @@ def _question(name: str, field: FieldInfo, prefix: str, reads: dict[str, tuple[s
     repeats = get_origin(kind) is list
     if repeats:
         kind, metadata = _unwrapped(get_args(kind)[0], metadata)
-    common = {"link_id": link_id, "text": _in_words(name), "required": field.is_required(), "repeats": repeats}
+    common = {
+        "link_id": link_id,
+        "text": _in_words(name),
+        "required": field.is_required(),
+        "repeats": repeats,
+        "help": field.description,
+    }
     if isinstance(kind, type) and issubclass(kind, BaseModel):
         items = [
             _question(child, child_field, f"{link_id}.", reads)
@@ -82,7 +94,8 @@ def _question(name: str, field: FieldInfo, prefix: str, reads: dict[str, tuple[s
             if link_id not in reads or child in reads[link_id]  # a group's fields the rule set reads
         ]
         if repeats:  # a repeating group: each answer's details make sense once its first (its code) is given
-            items[1:] = [_enabled_by(question, items[0].link_id) for question in items[1:]]
+            key = replace(items[0], text=common["text"].removesuffix("s"))  # "Symptom", not "Code"
+            items = [key, *(replace(question, enabled_by=key.link_id) for question in items[1:])]
         return Question(type="group", items=tuple(items), **common)
     if get_origin(kind) is Literal:
         titles = next(item for item in metadata if isinstance(item, CodeTitles)).titles
@@ -121,10 +134,6 @@ def _unwrapped(annotation: Any, metadata: list[Any]) -> tuple[Any, list[Any]]:
             annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
         else:
             return annotation, metadata
-
-
-def _enabled_by(question: Question, link_id: str) -> Question:
-    return Question(**{**question.__dict__, "enabled_by": link_id})
 
 
 WORDS = {"_years": " (years)", "_days": " (days)"}
@@ -189,8 +198,19 @@ def _item(question: Question) -> dict[str, Any]:
             {"valueCoding": {"system": question.code_system_url, "code": code, "display": title}}
             for code, title in question.codes
         ]
-    if question.items:
-        item["item"] = [_item(child) for child in question.items]
+    children = [_item(child) for child in question.items]
+    if question.help:  # shown as the item's help (SDC's itemControl "help"); a display item is never answered
+        children.insert(
+            0,
+            {
+                "linkId": f"{question.link_id}{HELP}",
+                "text": question.help,
+                "type": "display",
+                "extension": [HELP_CONTROL],
+            },
+        )
+    if children:
+        item["item"] = children
     return item
 
 

@@ -54,8 +54,9 @@ def risk_assessment_resource(
     level = assessment["level"]
     findings, recommendations = assessment["findings"], assessment["recommendations"]
     resource: dict[str, Any] = {"resourceType": "RiskAssessment"}
-    if presentation_id is not None:
+    if presentation_id is not None:  # re-assessment gives it a new version: its assessment's id
         resource["id"] = presentation_id
+        resource["meta"] = {"versionId": str(assessment["id"]), "lastUpdated": _instant(assessment["assessed_at"])}
     return (
         resource
         | {
