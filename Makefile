@@ -31,7 +31,7 @@ run: install
 	  while :; do $(BIN)/python manage.py procrastinate worker --queues alerts --concurrency 4 & child=$$!; \
 	  wait $$child; echo "The alerts worker stopped (the database away?): restarting it in 5 s." >&2; sleep 5; done ) & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	WEB_WORKERS=$(WORKERS) WEB_THREADS=$(THREADS) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --access-logfile -
+	WEB_WORKERS=$(WORKERS) WEB_THREADS=$(THREADS) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest

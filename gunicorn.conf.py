@@ -12,10 +12,18 @@ workers = int(os.environ.get("WEB_WORKERS", 4))
 threads = int(os.environ.get("WEB_THREADS", 2))
 worker_class = "gthread"
 keepalive = 5
-# The access log (on with --access-logfile, as make run and the image have it) writes each request's path as
+# The access log (off: the app logs each request as JSON; on with --access-logfile) writes each request's path as
 # sent, never its query string or Referer: those carry admin searches and audit filters by patient reference.
 logger_class = "config.access_log.PathOnlyAccessLogger"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-request-id}o)s'
+# gunicorn's own lines (booting, a worker's timeout) as JSON, as the app's are (triage.logs). The app logs each
+# request itself, with its API key; gunicorn's access log stays off unless asked for.
+logconfig_dict = {
+    "formatters": {"json": {"()": "triage.logs.JsonLines"}},
+    "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "root": {"level": "INFO", "handlers": ["json"]},
+    "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False}},
+}
 
 
 def post_worker_init(worker: object) -> None:

