@@ -2,9 +2,21 @@
 
 import faulthandler
 import os
+import shutil
+import tempfile
+from typing import Any
 
 # A worker that crashes in C code (a driver, a parser) leaves every thread's Python traceback in the log.
 faulthandler.enable()
+
+# Metrics (triage.metrics): each worker process counts its own requests, and prometheus_client adds them up at a
+# scrape only in its multiprocess mode, each worker keeping its counts in files in this directory. Set here, in the
+# master before it forks and before anything imports prometheus_client (which picks its mode on import), so that
+# every worker inherits it. A fresh directory for each run: no counts carried over from an earlier server's workers
+# (one given in the environment must be emptied before each start, as prometheus_client's documentation says).
+metrics_directory_made_here = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if metrics_directory_made_here:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="triage-metrics-")
 
 # 2 cores: four processes (Python runs one thread at a time per process), each with two threads
 # to overlap database waits. Measured against 2 x 4: queue pages ~1.5x the throughput, POSTs level.
@@ -39,3 +51,15 @@ def post_worker_init(worker: object) -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(5_000, 10, 100)
+
+
+def child_exit(server: object, worker: Any) -> None:
+    # prometheus_client's bookkeeping for a worker gone (restarted, crashed): its counts stay in the totals.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server: object) -> None:
+    if metrics_directory_made_here:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"])

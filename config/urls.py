@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from triage import health
+from triage import health, metrics
 from triage.api.docs import RedocView, SchemaView, SwaggerView
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.scrape, name="metrics"),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),

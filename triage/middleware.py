@@ -13,7 +13,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
-from triage import fhir
+from triage import fhir, metrics
 from triage.api.authentication import KEYWORD
 from triage.api.errors import ADMIN_PREFIX, problem_response, refusals_throttled
 from triage.api.throttling import AnonymousRefusalThrottle
@@ -134,6 +134,7 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("Database unavailable: %s %s (%s)", request.method, request.path, type(exception).__name__)
+        metrics.DATABASE_ERRORS.inc()
         # A connection lost at the very end may follow a commit: retrying with the same external_id is always safe.
         response = problem_response(
             503, "The database is unavailable. Retry shortly: a retry with the same external_id is safe.", request
