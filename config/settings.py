@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "triage.middleware.RequestIdMiddleware",
     "triage.logs.RequestLogMiddleware",
+    "triage.metrics.RequestMetricsMiddleware",  # early: its latencies include every other middleware
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "triage.middleware.SecurityHeadersMiddleware",  # below whitenoise: static files keep their own caching
     "triage.middleware.RefusalFloodMiddleware",
@@ -172,16 +173,28 @@ else:
             "CONN_HEALTH_CHECKS": True,
         }
     }
+    # `make run` serves as the role it grants (ADR 0015); migrations, the demo's seeding and the tests run as postgres.
+    if os.environ.get("EMBEDDED_DATABASE_USER"):
+        DATABASES["default"]["USER"] = os.environ["EMBEDDED_DATABASE_USER"]
 # A stuck or vanished database must not hold a worker: bounded connect, statement and lock waits.
+DATABASE_TIMEOUTS = (
+    f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 10_000)}"
+    f" -c lock_timeout={env_int('DATABASE_LOCK_TIMEOUT_MS', 5_000)}"
+    f" -c idle_in_transaction_session_timeout={env_int('DATABASE_IDLE_TRANSACTION_TIMEOUT_MS', 30_000)}"
+)
 DATABASES["default"]["OPTIONS"] = {
     **DATABASES["default"].get("OPTIONS", {}),
     "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3),
-    "options": (
-        f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 10_000)}"
-        f" -c lock_timeout={env_int('DATABASE_LOCK_TIMEOUT_MS', 5_000)}"
-        f" -c idle_in_transaction_session_timeout={env_int('DATABASE_IDLE_TRANSACTION_TIMEOUT_MS', 30_000)}"
-    ),
+    "options": DATABASE_TIMEOUTS,
 }
+# Through PgBouncer in transaction mode (DATABASE_TRANSACTION_POOLING=true), a server connection serves another
+# client between transactions: no server-side cursors, no prepared statements (PgBouncer < 1.21 cannot route
+# them), and no startup options, which PgBouncer refuses; it sets the same timeouts on its server connections
+# (bench/cluster.py's connect_query; deploy/pgbouncer.ini.template).
+if env_bool("DATABASE_TRANSACTION_POOLING", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+    del DATABASES["default"]["OPTIONS"]["options"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -290,3 +303,5 @@ ALERT_TIMEOUT_SECONDS = env_count("ALERT_TIMEOUT_SECONDS", 5)
 QUEUE_ARRIVALS_POLL_SECONDS = env_count("QUEUE_ARRIVALS_POLL_SECONDS", 30)
 # Where clinicians open the service: alerts link to the case page under it.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The bearer token a Prometheus off this host sends to GET /metrics (triage.metrics); unset, loopback scrapes only.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

@@ -343,3 +343,19 @@ class AuditEvent(models.Model):
     def action_in_words(self) -> str:
         """The action in plain words: "created", "read", "updated", "deleted" or "executed"."""
         return AUDIT_ACTION_WORDS[AuditAction(self.action)]
+
+
+class RateCounter(models.Model):
+    """A count in a fixed time window, shared by every app instance (triage.counters): UNLOGGED, so a crash
+    empties it (migration 0019) and limits start afresh."""
+
+    key = models.TextField(primary_key=True)
+    window_start = models.BigIntegerField()
+    count = models.IntegerField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "triage_rate_counter"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

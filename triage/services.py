@@ -316,7 +316,7 @@ def failed_request_record(
     The same failure again (the same address, caller, event, status and entity) within the same minute is
     counted, and recorded only the 2nd, 4th, 8th, ... time, with the count so far in its detail (`repeat`):
     a flood of N identical refusals costs about log2(N) events, and the trail still says who probed what
-    and how often, to within a factor of two. Counts are each worker's own (triage.counters).
+    and how often, to within a factor of two. Counted in PostgreSQL, across instances (triage.counters).
     """
     same_refusal = repr((by.client_ip, by.kind, by.name, event_type, status, str(entity_id)))
     key = "refusal:" + hashlib.blake2b(same_refusal.encode(), digest_size=16).hexdigest()

@@ -10,6 +10,7 @@ from procrastinate.contrib.django import app
 from procrastinate.manager import JobManager
 
 from triage.alerts import DELIVERY_TASK, QUEUE, alert_deliver, alerts_escalate, alerts_sweep
+from triage.counters import counters_prune
 
 
 class NotDelivered(Exception):
@@ -70,3 +71,10 @@ async def remove_old_jobs(context: JobContext, timestamp: int) -> None:
     """Procrastinate keeps every finished job: the sweep alone leaves 43,200 a day. Succeeded ones go after a day
     (the alerts and the audit trail keep what happened); failed ones stay, for a person to read."""
     await builtin_tasks.remove_old_jobs(context, max_hours=24)
+
+
+@app.periodic(cron="41 * * * *")  # hourly
+@app.task(queue=QUEUE, queueing_lock="prune_rate_counters")
+def prune_rate_counters(timestamp: int) -> None:
+    """Forget the rate counts of windows that have ended: one row per key and address ever counted, else."""
+    counters_prune()

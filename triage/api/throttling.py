@@ -1,7 +1,7 @@
 """Rate limits: per API key, per session user, and per client address for failed authentication.
 
-DRF throttles keep their counts in Django's cache: per process with the default
-local-memory cache, so each gunicorn worker enforces the limit on its own.
+Counted in PostgreSQL (triage.counters), so each limit holds across every worker process of every app instance;
+the flood budget of callers without credentials alone is counted in each process's memory.
 """
 
 from __future__ import annotations
@@ -30,11 +30,13 @@ class FixedWindowThrottle(SimpleRateThrottle):
     twice its rate across a window boundary.
     """
 
+    shared = True  # counted in PostgreSQL, across every instance (triage.counters)
+
     def allow_request(self, request: Request, view: APIView | None) -> bool:
         if self.rate is None or (key := self.get_cache_key(request, view)) is None:
             return True
         self.now = self.timer()
-        return count_in_window(key, self.duration, self.now) <= self.num_requests
+        return count_in_window(key, self.duration, self.now, shared=self.shared) <= self.num_requests
 
     def wait(self) -> float:
         return window_end(self.duration, self.now) - self.now
@@ -44,7 +46,8 @@ class FixedWindowThrottle(SimpleRateThrottle):
         if self.rate is None or (key := self.get_cache_key(request, None)) is None:
             return None
         self.now = self.timer()
-        return self.wait() if counted_in_window(key, self.duration, self.now) >= self.num_requests else None
+        spent = counted_in_window(key, self.duration, self.now, shared=self.shared) >= self.num_requests
+        return self.wait() if spent else None
 
 
 class ApiKeyRateThrottle(FixedWindowThrottle):
@@ -67,25 +70,18 @@ class PerClientAddress(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class FailedAuthenticationThrottle(PerClientAddress):
+class FailedAuthenticationThrottle(FixedWindowThrottle, PerClientAddress):
     """Counts failed API key authentications per client address; past the limit, even a good key waits."""
 
     scope = "failed_auth"
 
     def wait_needed(self, request: Request) -> float | None:
         """Seconds this address must wait before trying again, or None if it may try now."""
-        self.key = self.get_cache_key(request, None)
-        self.history = self.cache.get(self.key, [])
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-        return self.wait() if len(self.history) >= self.num_requests else None
+        return self.wait_if_spent(request)
 
     def record_failure(self, request: Request) -> None:
-        if not hasattr(self, "history"):
-            self.wait_needed(request)
-        self.history.insert(0, self.now)
-        self.cache.set(self.key, self.history, self.duration)
+        self.now = self.timer()
+        count_in_window(self.get_cache_key(request, None), self.duration, self.now, shared=self.shared)
 
 
 class AnonymousRefusalThrottle(FixedWindowThrottle, PerClientAddress):
@@ -93,6 +89,7 @@ class AnonymousRefusalThrottle(FixedWindowThrottle, PerClientAddress):
     429 and nothing is recorded, so a flood costs the service no database work (triage.api.errors)."""
 
     scope = "anonymous"
+    shared = False  # each process its own: a flood must cost no database work, not even its count
 
 
 def anonymous_budget_spent(request: Request | HttpRequest, actor: Actor) -> float | None:
@@ -108,3 +105,9 @@ class SessionUserRateThrottle(FixedWindowThrottle, UserRateThrottle):
 
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         return None if isinstance(request.auth, ApiKey) else super().get_cache_key(request, view)
+
+    def allow_request(self, request: Request, view: APIView | None) -> bool:
+        # A logged-in user is counted across instances; a caller without credentials (the docs pages, per address)
+        # in this process, as the flood budget is: such a request costs no database work.
+        self.shared = bool(request.user and request.user.is_authenticated)
+        return super().allow_request(request, view)
