@@ -386,3 +386,27 @@ def test_an_id_that_is_no_fhir_id_is_a_404_operation_outcome(clinician_api, path
 
     assert response.status_code == 404
     assert parsed(response.json()).issue[0].code == "not-found"
+
+
+@pytest.mark.parametrize(
+    "questionnaire",
+    [
+        "http://twitch-triage.invalid/fhir/Questionnaire/twitch-intake",
+        "Questionnaire/twitch-intake",
+        "http://testserver/fhir/Questionnaire/twitch-intake|2027.01",
+    ],
+)
+def test_the_form_is_named_by_its_canonical_url_or_where_it_is_served(intake_api, good, questionnaire):
+    good["questionnaire"] = questionnaire
+
+    assert fhir_post(intake_api, CREATE, good).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "questionnaire",
+    ["http://example.org/fhir/Questionnaire/other-form", "twitch-intake", "ftp://x/fhir/Questionnaire/twitch-intake"],
+)
+def test_another_form_is_refused(intake_api, good, questionnaire):
+    good["questionnaire"] = questionnaire
+
+    assert [expression for expression, _ in refused(intake_api, good)] == ["QuestionnaireResponse.questionnaire"]

@@ -68,7 +68,11 @@ def response_body(response: Any, items: tuple[Question, ...], *, version: str) -
 
 def _check_questionnaire(given: Any, version: str, faults: Faults) -> None:
     canonical, _, answered_version = given.partition("|") if isinstance(given, str) else ("", "", "")
-    if canonical not in (QUESTIONNAIRE_URL, f"Questionnaire/{QUESTIONNAIRE_ID}"):
+    # Its canonical URL, or where this service serves it: a relative reference, or the URL the form was fetched from.
+    served = canonical == f"Questionnaire/{QUESTIONNAIRE_ID}" or (
+        canonical.startswith(("http://", "https://")) and canonical.endswith(f"/fhir/Questionnaire/{QUESTIONNAIRE_ID}")
+    )
+    if canonical != QUESTIONNAIRE_URL and not served:
         faults.append((f"{RESOURCE}.questionnaire", f"Must be {QUESTIONNAIRE_URL} (optionally |{version})."))
     elif answered_version and answered_version != version:
         faults.append(
@@ -130,7 +134,8 @@ def _answers(given: Any, items: tuple[Question, ...], parent: str, faults: Fault
             continue
         repeats[link_id] = repeats.get(link_id, 0) + 1
         if repeats[link_id] > 1 and not (question.repeats and question.type == "group"):
-            faults.append((link_id, "Given more than once: answer it once (a repeating question takes answers)."))
+            once = "this group does not repeat" if question.type == "group" else "give its answers in one item"
+            faults.append((link_id, f"Given more than once: {once}."))
             continue
         faults += [(link_id, f"The element {name!r} is not read here.") for name in item if name not in ITEM_ELEMENTS]
         where = f"repeat {repeats[link_id]} of {link_id}" if question.repeats else ""
