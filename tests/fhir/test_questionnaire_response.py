@@ -410,3 +410,20 @@ def test_another_form_is_refused(intake_api, good, questionnaire):
     good["questionnaire"] = questionnaire
 
     assert [expression for expression, _ in refused(intake_api, good)] == ["QuestionnaireResponse.questionnaire"]
+
+
+def test_help_texts_a_form_echoes_unanswered_are_read_as_nothing(intake_api, good):
+    item(good, "patient.reference")["item"] = [{"linkId": "patient.reference.help", "text": "A pseudonymous id"}]
+    good["item"].append({"linkId": "symptoms.help"})  # a group's help, outside its group: not its place
+    repeats = [one for one in good["item"] if one["linkId"] == "symptoms"]
+    repeats[0]["item"].append({"linkId": "symptoms.help", "text": "Every symptom of the last 7 days"})
+
+    assert [expression for expression, _ in refused(intake_api, good)] == ["symptoms.help"]
+    good["item"].pop()
+    assert fhir_post(intake_api, CREATE, good).status_code == 201
+
+
+def test_a_help_text_given_an_answer_is_refused(intake_api, good):
+    item(good, "patient.reference")["item"] = [{"linkId": "patient.reference.help", "answer": [{"valueString": "x"}]}]
+
+    assert [expression for expression, _ in refused(intake_api, good)] == ["patient.reference"]

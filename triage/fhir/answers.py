@@ -10,7 +10,7 @@ the element's path, `QuestionnaireResponse.identifier`), with the repeat they ar
 from typing import Any
 
 from triage.fhir import CANONICAL
-from triage.fhir.questionnaire import IDENTIFIER_FIELD, QUESTIONNAIRE_ID, QUESTIONNAIRE_URL, Question
+from triage.fhir.questionnaire import HELP, IDENTIFIER_FIELD, QUESTIONNAIRE_ID, QUESTIONNAIRE_URL, Question
 
 RESOURCE = "QuestionnaireResponse"
 PATIENT_REFERENCE_SYSTEM = f"{CANONICAL}/patient-reference"  # the intake form's pseudonymous id
@@ -128,6 +128,8 @@ def _answers(given: Any, items: tuple[Question, ...], parent: str, faults: Fault
     repeats: dict[str, int] = {}
     for item in given:
         link_id = item.get("linkId") if isinstance(item, dict) else None
+        if _is_help(item, {parent}):  # a group's own help, among its items
+            continue
         question = by_link_id.get(link_id) if isinstance(link_id, str) else None
         if question is None:
             faults.append((str(link_id) if isinstance(link_id, str) else parent, _unknown_item(link_id, items)))
@@ -161,10 +163,19 @@ def _unknown_item(link_id: Any, items: tuple[Question, ...]) -> str:
     return f"Unknown linkId {link_id!r}: not an item here (expected one of {expected})."
 
 
+def _is_help(item: Any, owners: set[str]) -> bool:
+    """A form that echoes the Questionnaire's help texts (display items) sends them unanswered: nothing to read."""
+    if not isinstance(item, dict) or set(item) - {"linkId", "text"} or not isinstance(item.get("linkId"), str):
+        return False
+    return item["linkId"].endswith(HELP) and item["linkId"].removesuffix(HELP) in owners
+
+
 def _answer(item: dict[str, Any], question: Question, faults: Faults) -> Any:
     """The field's value from the item's answers (a list for a repeating question), or None when unanswered."""
     link_id = question.link_id
-    if "item" in item:
+    if "item" in item and not (
+        isinstance(item["item"], list) and all(_is_help(child, {link_id}) for child in item["item"])
+    ):
         faults.append((link_id, "A question takes answers, not items."))
     answers = item.get("answer", [])
     if not isinstance(answers, list):
