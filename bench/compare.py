@@ -10,13 +10,10 @@ round's rates and the median ratio: on this shared machine a ratio in one run ca
 
 import argparse
 import contextlib
-import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,40 +34,12 @@ def worktree(revision: str) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def served(tree: Path, database_url: str, log: Path) -> Iterator[str]:
-    """`tree`'s service under gunicorn (4 x 2, production settings) on a free port."""
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_HTTPS": "false",
-        "DJANGO_SECRET_KEY": run.SECRET,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        "DJANGO_LOG_LEVEL": "INFO",  # as shipped: each request's log line is part of its cost
-        "WEB_WORKERS": "4",
-        "WEB_THREADS": "2",
-    }
-    command = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}"]
-    with log.open("ab") as output:
-        process = subprocess.Popen(command, cwd=tree, env=environment, stdout=output, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while subprocess.run(["curl", "-sf", f"{base}/healthz"], capture_output=True, check=False).returncode:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"{tree} did not start: see {log}")
-            time.sleep(0.2)
+    """`tree`'s service under gunicorn (4 x 2, production settings), its request log lines included."""
+    sys.path.insert(0, str(run.REPO))
+    from tests.served import gunicorn
+
+    with gunicorn(log, workers=4, threads=2, tree=tree, DATABASE_URL=database_url, DJANGO_LOG_LEVEL="INFO") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def main() -> None:

@@ -47,11 +47,18 @@ def http(
 
 @contextlib.contextmanager
 def gunicorn(
-    log_path: Path, workers: int = 1, threads: int = 2, app: str = "config.wsgi", access_log: bool = False, **env: str
+    log_path: Path,
+    workers: int = 1,
+    threads: int = 2,
+    app: str = "config.wsgi",
+    access_log: bool = False,
+    tree: Path = REPO,
+    **env: str,
 ) -> Iterator[str]:
     """Serve `app` (the service unless told) with production settings (debug off) and yield its base URL.
 
-    `access_log`: gunicorn's access log too, into the same log file, as `make run` and the image serve.
+    `access_log`: gunicorn's access log too, into the same log file. `tree`: another checkout's service
+    (bench/compare.py).
     """
     port = _free_port()
     environment = {
@@ -69,7 +76,7 @@ def gunicorn(
     if access_log:
         command += ["--access-logfile", "-"]
     with log_path.open("wb") as log_file:
-        process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=log_file, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=tree, env=environment, stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
