@@ -103,7 +103,7 @@ class ReviewForm(forms.Form):
 
 def level_title(level: int) -> str:
     """A level as every page shows it ("Self care"): in badges, red flags and filters alike, never its code."""
-    return Level(level).name.replace("_", " ").capitalize()
+    return Level(level).title
 
 
 def level_badge(level: int) -> str:

@@ -60,7 +60,7 @@ class Question:
 
     @property
     def code_system_url(self) -> str:
-        return f"{CANONICAL}/CodeSystem/{self.code_system_id}"
+        return code_system_url(self.code_system_id)
 
 
 @cache
@@ -214,6 +214,10 @@ def _item(question: Question) -> dict[str, Any]:
     return item
 
 
+def code_system_url(code_system_id: str) -> str:
+    return f"{CANONICAL}/CodeSystem/{code_system_id}"
+
+
 def code_systems(ruleset: RuleSet) -> dict[str, dict[str, Any]]:
     """The CodeSystem of every choice of the Questionnaire, by id."""
     return {
@@ -231,7 +235,7 @@ def code_system_resource(
     return {
         "resourceType": "CodeSystem",
         "id": code_system_id,
-        "url": f"{CANONICAL}/CodeSystem/{code_system_id}",
+        "url": code_system_url(code_system_id),
         "version": version,
         "name": "".join(part.capitalize() for part in code_system_id.split("-")),
         "title": title,

@@ -6,20 +6,12 @@ from typing import Any
 
 from triage.fhir import CANONICAL
 from triage.fhir.answers import PATIENT_REFERENCE_SYSTEM
-from triage.fhir.questionnaire import code_system_resource
+from triage.fhir.questionnaire import code_system_resource, code_system_url
 from triage.rules import Level, RuleSet
 from triage.rules.vocabulary import RECOMMENDATIONS
 
 LEVEL_SYSTEM_ID, RULE_SYSTEM_ID, RECOMMENDATION_SYSTEM_ID = "triage-level", "rule", "recommendation"
 RULESET_SYSTEM = f"{CANONICAL}/ruleset-version"
-
-
-def _system(code_system_id: str) -> str:
-    return f"{CANONICAL}/CodeSystem/{code_system_id}"
-
-
-def level_title(code: str) -> str:
-    return code.replace("_", " ").capitalize()
 
 
 def result_code_systems(ruleset: RuleSet) -> dict[str, dict[str, Any]]:
@@ -28,7 +20,7 @@ def result_code_systems(ruleset: RuleSet) -> dict[str, dict[str, Any]]:
         LEVEL_SYSTEM_ID: code_system_resource(
             LEVEL_SYSTEM_ID,
             "Triage level",
-            tuple((level.code, level_title(level.code)) for level in Level),
+            tuple((level.code, level.title) for level in Level),
             version=ruleset.version,
         ),
         RULE_SYSTEM_ID: code_system_resource(
@@ -52,6 +44,7 @@ def risk_assessment_resource(
     """An assessment as the API shows it (`representations.Assessment`) as a RiskAssessment: with the
     presentation's id as its own once stored (its current assessment), or, for a preview, with none."""
     level = assessment["level"]
+    level_title = Level.from_code(level).title
     findings, recommendations = assessment["findings"], assessment["recommendations"]
     resource: dict[str, Any] = {"resourceType": "RiskAssessment"}
     if presentation_id is not None:  # re-assessment gives it a new version: its assessment's id
@@ -72,8 +65,8 @@ def risk_assessment_resource(
                 {
                     "outcome": {"text": "Triage level"},
                     "qualitativeRisk": {
-                        "coding": [{"system": _system(LEVEL_SYSTEM_ID), "code": level, "display": level_title(level)}],
-                        "text": level_title(level),
+                        "coding": [{"system": code_system_url(LEVEL_SYSTEM_ID), "code": level, "display": level_title}],
+                        "text": level_title,
                     },
                     "rationale": f"Score {assessment['score']} of 100; "
                     + ("flagged for a clinician's review." if assessment["flagged"] else "not flagged."),
@@ -81,14 +74,14 @@ def risk_assessment_resource(
             ],
             "basis": [
                 {
-                    "identifier": {"system": _system(RULE_SYSTEM_ID), "value": finding["code"]},
-                    "display": f"{finding['title']} ({level_title(finding['level'])})",
+                    "identifier": {"system": code_system_url(RULE_SYSTEM_ID), "value": finding["code"]},
+                    "display": f"{finding['title']} ({Level.from_code(finding['level']).title})",
                 }
                 for finding in findings
             ],
             "note": [
                 {
-                    "text": f"{finding['title']} ({level_title(finding['level'])}): {finding['rationale']} "
+                    "text": f"{finding['title']} ({Level.from_code(finding['level']).title}): {finding['rationale']} "
                     f"Triggered by: {', '.join(finding['triggered_by'])}. Sources: {', '.join(finding['sources'])}."
                 }
                 for finding in findings

@@ -21,6 +21,11 @@ class Level(IntEnum):
     def code(self) -> str:
         return self.name.lower()
 
+    @property
+    def title(self) -> str:
+        """As every page and resource shows it ("Self care"), never its code."""
+        return self.name.replace("_", " ").capitalize()
+
     @classmethod
     def from_code(cls, code: str) -> "Level":
         return cls[code.upper()]
